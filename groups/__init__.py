@@ -1,0 +1,1 @@
+"""The community side: savings funds, beneficiaries, training, placement. No Flask."""

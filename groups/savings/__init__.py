@@ -1,0 +1,1 @@
+"""Savings funds: constitution, members, meetings, loans, guarantees, share-out."""

@@ -1,0 +1,53 @@
+"""The declarative base and metadata shared by every package's models.
+
+The naming convention makes constraint names stable, so migrations can refer
+to them on SQLite (batch mode) and PostgreSQL alike. On SQLite, foreign keys are
+switched on for every connection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The base of every mapped class in Sandogh."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _is_sqlite(dbapi_connection: Any) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Enforce foreign keys on SQLite, and let SQLAlchemy own its transactions.
+
+    pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL;
+    SQLAlchemy's documented fix is to switch it off and emit BEGIN ourselves.
+    """
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    """Start SQLite transactions explicitly (see _sqlite_connect)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,67 @@
+"""Persian digits, money and Jalali dates for people to read and type.
+
+Pure; the one place that knows persiantools, so the calendar library can be
+swapped. Stored dates are Gregorian; Jalali exists only at the edges.
+Money is an int of rials; toman = rial ÷ 10 and is shown only for amounts
+that are whole tomans, otherwise the rial amount is shown with its unit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from persiantools.jdatetime import JalaliDate
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
+TO_LATIN = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS, "0123456789" * 2)
+PERSIAN_GROUP_SEPARATOR = "٬"
+UNITS = {"rial": ("ریال", "rial"), "toman": ("تومان", "toman")}
+_JALALI_INPUT = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
+
+
+def persian_digits(value: object) -> str:
+    """Return the value's text with Latin digits replaced by Persian ones."""
+    return str(value).translate(TO_PERSIAN)
+
+
+def latin_digits(text: str) -> str:
+    """Return the text with Persian and Arabic-Indic digits replaced by Latin ones."""
+    return text.translate(TO_LATIN)
+
+
+def group_thousands(amount: int, persian: bool = True) -> str:
+    """Return the amount with thousands separators; negatives in parentheses."""
+    text = f"{abs(amount):,}"
+    if persian:
+        text = persian_digits(text.replace(",", PERSIAN_GROUP_SEPARATOR))
+    return f"({text})" if amount < 0 else text
+
+
+def format_money(rials: int, unit: str = "rial", persian: bool = True) -> str:
+    """Return an amount of rials for display in the fund's unit (rial or toman)."""
+    if unit == "toman" and rials % 10 == 0:
+        amount, unit_name = rials // 10, UNITS["toman"]
+    else:
+        amount, unit_name = rials, UNITS["rial"]
+    return f"{group_thousands(amount, persian)} {unit_name[0] if persian else unit_name[1]}"
+
+
+def to_jalali(day: date, persian: bool = True) -> str:
+    """Return a Gregorian date written as a Jalali date, e.g. ۱۴۰۳/۰۵/۱۲."""
+    text = JalaliDate(day).strftime("%Y/%m/%d")
+    return persian_digits(text) if persian else text
+
+
+def parse_jalali(text: str) -> date:
+    """Return the Gregorian date of a typed Jalali date (Persian or Latin digits; / - . separators).
+
+    Raises ValueError when the text is not a real Jalali date.
+    """
+    match = _JALALI_INPUT.match(latin_digits(text))
+    if match is None:
+        raise ValueError(f"Not a Jalali date: {text!r}")
+    year, month, day = (int(part) for part in match.groups())
+    return JalaliDate(year, month, day).to_gregorian()

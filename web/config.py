@@ -1,0 +1,41 @@
+"""Configuration read from the environment when the app is created, never at import time."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Return the app configuration from SANDOGH_* variables, with SQLite in the instance folder."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("SANDOGH_DATABASE_URL", default_db)
+        ),
+        "SECRET_KEY": os.environ.get("SANDOGH_SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SANDOGH_SECURE_COOKIES", "0") == "1",
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Return a secret key kept in the instance folder, creating it on first run."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
