@@ -4,16 +4,20 @@ and a session per test inside a transaction that is rolled back afterwards."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from web import create_app
+from web.config import normalise_database_url
 from web.extensions import db
 
 
@@ -22,26 +26,42 @@ def database_url(tmp_dir: Path) -> str:
     return os.environ.get("SANDOGH_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
 
+@contextmanager
+def private_schema(url: str) -> Iterator[dict[str, Any]]:
+    """On PostgreSQL, give this run a schema of its own (dropped afterwards): runs can overlap."""
+    if not url.startswith(("postgresql", "postgres")):
+        yield {}
+        return
+    schema = f"sandogh_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_database_url(url))
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app on a freshly migrated test database."""
-    tmp_dir = tmp_path_factory.mktemp("db")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_dir),
-            "SECRET_KEY": "test",
-        }
-    )
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        upgrade(directory=app.extensions["migrate"].directory)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    url = database_url(tmp_path_factory.mktemp("db"))
+    with private_schema(url) as engine_options:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+                "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+                "SECRET_KEY": "test",
+            }
+        )
+        with app.app_context():
+            upgrade(directory=app.extensions["migrate"].directory)
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

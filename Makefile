@@ -1,0 +1,61 @@
+# Sandogh — the two commands of the README, and their parts.
+#   make demo   set everything up and serve the demo at http://127.0.0.1:5000
+#   make test   install the test dependencies and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: WeasyPrint's libraries for the app; hledger and poppler for the tests.
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_DEBS    := hledger poppler-utils
+
+.PHONY: demo test lint pytest system-packages test-system-packages bench clean
+
+demo: system-packages $(VENV)/.runtime
+	$(BIN)/sandogh demo --host $(HOST) --port $(PORT)
+
+test: test-system-packages $(VENV)/.test lint pytest
+
+pytest: $(VENV)/.test
+	$(BIN)/pytest
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(VENV)/.runtime
+	$(BIN)/sandogh bench ledger
+
+system-packages:
+	@$(MAKE) --no-print-directory _debs DEBS="$(RUNTIME_DEBS) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv,)"
+
+test-system-packages: system-packages
+	@$(MAKE) --no-print-directory _debs DEBS="$(TEST_DEBS)"
+
+# Install the Debian packages of DEBS that are missing (nothing to do when all are there).
+_debs:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@ $(VENV)/.runtime
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
