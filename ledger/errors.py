@@ -13,6 +13,8 @@ class DomainError(Exception):
 
     code = "domain_error"
     message_fa = "این کار با قواعد صندوق سازگار نیست."
+    #: The member the broken rule is about, when there is one (set by the savings services).
+    member_id: int | None = None
 
     def __init__(self, message: str | None = None, *, message_fa: str | None = None) -> None:
         super().__init__(message or self.__doc__ or self.code)

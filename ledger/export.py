@@ -70,8 +70,17 @@ def _entries(session: Session, fund_id: int) -> Iterator[Entry]:
     yield from session.scalars(query)
 
 
+def _one_line(text: str) -> str:
+    """Return the text with every line break (\\n, \\r\\n, a lone \\r, U+2028 …) made a space.
+
+    A browser's textarea sends CRLF, and hledger ends a line at a lone CR too: a
+    memo's second line would otherwise be read as a posting to a phantom account.
+    """
+    return " ".join(text.splitlines())
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    return '"' + _one_line(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _signed(side: str, amount: int) -> int:
@@ -109,14 +118,16 @@ def _hledger_lines(session: Session, fund: Fund) -> Iterator[str]:
     exponent = minor_unit_exponent(fund.currency)
     accounts = _accounts(session, fund.id)
     names = {a.id: account_name(a) for a in accounts}
-    yield f"; {fund.name} ({fund.currency})"
+    yield f"; {_one_line(fund.name)} ({fund.currency})"
     yield f"commodity 1.{'0' * exponent} {fund.currency}"
     for account in accounts:
-        yield f"account {names[account.id]}  ; {account.name_en} / {account.name_fa}"
+        comment = _one_line(f"{account.name_en} / {account.name_fa}")
+        yield f"account {names[account.id]}  ; {comment}"
     yield ""
     for entry in _entries(session, fund.id):
-        memo = entry.memo.replace("\n", " ").replace(";", ",") or f"entry {entry.id}"
-        yield f"{entry.date.isoformat()} * {memo}  ; entry_id:{entry.id}, source:{entry.source_type}"
+        memo = _one_line(entry.memo).replace(";", ",") or f"entry {entry.id}"
+        tags = f"entry_id:{entry.id}, source:{entry.source_type}"
+        yield f"{entry.date.isoformat()} * {memo}  ; {tags}"
         for p in entry.postings:
             amount = format_amount(_signed(p.side, p.amount), exponent)
             yield f"    {names[p.account_id]}  {amount} {fund.currency}"

@@ -10,13 +10,14 @@ the transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql import Executable
 
 from ledger.entries import (
     EntryDraft,
@@ -42,12 +43,42 @@ from ledger.errors import (
 )
 from ledger.models import Account, Entry, Fund, PeriodClose, PostingRow
 
+_T = TypeVar("_T")
+
 #: Rows per statement when a batch updates or looks up entries by id.
 CHUNK = 500
 
+# The statements are built once: building and cache-keying a statement costs more
+# than SQLite takes to run it, and single posts are latency-bound (docs/benchmarks.md).
+_ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
+_FUNDS: Table = Fund.__table__  # type: ignore[assignment]
+_ENTRIES: Table = Entry.__table__  # type: ignore[assignment]
+_POSTINGS: Table = PostingRow.__table__  # type: ignore[assignment]
+_CLOSES: Table = PeriodClose.__table__  # type: ignore[assignment]
 
-@dataclass(frozen=True)
-class _AccountFacts:
+_ACCOUNT_FACTS = select(
+    _ACCOUNTS.c.id, _ACCOUNTS.c.fund_id, _ACCOUNTS.c.currency, _ACCOUNTS.c.is_open
+).where(_ACCOUNTS.c.id.in_(bindparam("ids", expanding=True)))
+_FUND_FACTS = select(
+    _FUNDS.c.id,
+    _FUNDS.c.currency,
+    select(func.max(_CLOSES.c.closed_through))
+    .where(_CLOSES.c.fund_id == _FUNDS.c.id)
+    .scalar_subquery(),
+).where(_FUNDS.c.id.in_(bindparam("ids", expanding=True)))
+_IDS_BY_KEY = select(_ENTRIES.c.idempotency_key, _ENTRIES.c.id).where(
+    _ENTRIES.c.idempotency_key.in_(bindparam("keys", expanding=True))
+)
+_INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.idempotency_key, _ENTRIES.c.id)
+_INSERT_POSTINGS = insert(_POSTINGS)
+_MARK_POSTED = (
+    update(_ENTRIES)
+    .where(_ENTRIES.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=EntryStatus.POSTED.value)
+)
+
+
+class _AccountFacts(NamedTuple):  # a tuple: built once per account row of a batch
     fund_id: int
     currency: str
     is_open: bool
@@ -55,7 +86,7 @@ class _AccountFacts:
 
 @dataclass
 class _BatchContext:
-    """What the checks of a batch need, loaded with one query per table."""
+    """What the checks of a batch need, loaded with a few prebuilt queries per batch."""
 
     accounts: dict[int, _AccountFacts]
     fund_currency: dict[int, str]
@@ -73,12 +104,12 @@ def post(session: Session, draft: EntryDraft, actor: str) -> Entry:
 
 def post_many(session: Session, drafts: Sequence[EntryDraft], actor: str) -> list[int]:
     """Post entries in one batch and return their ids, in order; replays return first ids."""
+    session.flush()  # the context is read on the session's connection, without autoflush
     context = _load_context(session, drafts)
     slots: list[tuple[int | None, int]] = []  # (id already posted, or index into `new`)
     new: list[EntryDraft] = []
     pending: dict[str, int] = {}
     for draft in drafts:
-        _check_draft(draft, context)
         key = draft.idempotency_key
         if key is not None and key in pending:
             if not _same_draft(new[pending[key]], draft):
@@ -89,6 +120,7 @@ def post_many(session: Session, drafts: Sequence[EntryDraft], actor: str) -> lis
         if replayed is not None:
             slots.append((replayed, -1))
             continue
+        _check_draft(draft, context)  # only new entries: a retry succeeds after a period closes
         if key is not None:
             pending[key] = len(new)
         slots.append((None, len(new)))
@@ -113,7 +145,9 @@ def reverse(
     if original.reverses_id is not None:
         raise CannotReverseReversal(f"Entry {entry_id} is itself a reversal")
     replay = _entry_by_key(session, idempotency_key)
-    if replay is not None and replay.reverses_id == entry_id:
+    if replay is not None:
+        if replay.reverses_id != entry_id:
+            raise IdempotencyKeyReused(f"Idempotency key {idempotency_key!r} was used for another entry")
         return replay
     if session.scalar(select(Entry.id).where(Entry.reverses_id == entry_id)) is not None:
         raise AlreadyReversed(f"Entry {entry_id} has already been reversed")
@@ -128,6 +162,7 @@ def reverse(
         source=Source(SourceType(original.source_type), original.source_ref),
         idempotency_key=idempotency_key,
     )
+    session.flush()
     context = _load_context(session, [draft])
     _check_draft(draft, context)
     (new_id,) = _write(session, [draft], actor, context, reverses_id=entry_id)
@@ -157,45 +192,31 @@ def closed_through(session: Session, fund_id: int) -> date | None:
 
 
 def _load_context(session: Session, drafts: Sequence[EntryDraft]) -> _BatchContext:
-    account_ids = {p.account_id for d in drafts for p in d.postings}
-    fund_ids = {d.fund_id for d in drafts}
+    account_ids = sorted({p.account_id for d in drafts for p in d.postings})
+    fund_ids = sorted({d.fund_id for d in drafts})
     keys = [d.idempotency_key for d in drafts if d.idempotency_key is not None]
-    return _BatchContext(
-        accounts=_account_facts(session, account_ids),
-        fund_currency=dict(
-            session.execute(select(Fund.id, Fund.currency).where(Fund.id.in_(fund_ids))).all()
-        ),
-        closed_through=dict(
-            session.execute(
-                select(PeriodClose.fund_id, func.max(PeriodClose.closed_through))
-                .where(PeriodClose.fund_id.in_(fund_ids))
-                .group_by(PeriodClose.fund_id)
-            ).all()
-        ),
-        existing_keys=_existing_keys(session, keys),
-    )
+    context = _BatchContext({}, {}, {}, {})
+    for ids in _chunks(account_ids):
+        for account_id, fund_id, currency, is_open in _rows(session, _ACCOUNT_FACTS, ids=ids):
+            context.accounts[account_id] = _AccountFacts(fund_id, currency, is_open)
+    for ids in _chunks(fund_ids):
+        for fund_id, currency, closed in _rows(session, _FUND_FACTS, ids=ids):
+            context.fund_currency[fund_id] = currency
+            if closed is not None:
+                context.closed_through[fund_id] = closed
+    for some_keys in _chunks(keys):
+        context.existing_keys.update(_rows(session, _IDS_BY_KEY, keys=some_keys))
+    return context
 
 
-def _account_facts(session: Session, account_ids: Iterable[int]) -> dict[int, _AccountFacts]:
-    facts: dict[int, _AccountFacts] = {}
-    ids = sorted(account_ids)
-    for start in range(0, len(ids), CHUNK):
-        query = select(Account.id, Account.fund_id, Account.currency, Account.is_open).where(
-            Account.id.in_(ids[start : start + CHUNK])
-        )
-        for account_id, fund_id, currency, is_open in session.execute(query):
-            facts[account_id] = _AccountFacts(fund_id, currency, is_open)
-    return facts
+def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
-def _existing_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), CHUNK):
-        query = select(Entry.idempotency_key, Entry.id).where(
-            Entry.idempotency_key.in_(keys[start : start + CHUNK])
-        )
-        found.update(session.execute(query).all())
-    return found
+def _rows(session: Session, statement: Executable, **parameters: object) -> Sequence[Any]:
+    """Run a prebuilt Core statement on the session's connection (no ORM on the way)."""
+    return session.connection().execute(statement, parameters).all()
 
 
 def _check_draft(draft: EntryDraft, context: _BatchContext) -> None:
@@ -209,7 +230,9 @@ def _check_draft(draft: EntryDraft, context: _BatchContext) -> None:
         if facts is None:
             raise UnknownAccount(f"No account {posting.account_id}")
         if facts.fund_id != draft.fund_id or facts.currency != currency:
-            raise AccountOfAnotherFund(f"Account {posting.account_id} is not in fund {draft.fund_id}")
+            raise AccountOfAnotherFund(
+                f"Account {posting.account_id} is not in fund {draft.fund_id}"
+            )
         if not facts.is_open:
             raise AccountClosed(f"Account {posting.account_id} is closed")
     closed = context.closed_through.get(draft.fund_id)
@@ -257,26 +280,22 @@ def _write(
     if not drafts:
         return []
     session.flush()
+    connection = session.connection()
     entry_rows = [_entry_row(d, actor, context, reverses_id) for d in drafts]
-    entry_ids = list(
-        session.scalars(
-            insert(Entry).returning(Entry.id, sort_by_parameter_order=True), entry_rows
-        )
-    )
+    # Every new entry has its own key (given or generated), so the keys map the
+    # returned ids back to the drafts whatever order the database returns them in.
+    returned: Sequence[Any] = connection.execute(_INSERT_ENTRIES, entry_rows).all()
+    ids_by_key = dict(returned)
+    entry_ids: list[int] = [ids_by_key[row["idempotency_key"]] for row in entry_rows]
     posting_rows = [
         {"entry_id": entry_id, "account_id": p.account_id, "side": p.side.value, "amount": p.amount}
         for entry_id, draft in zip(entry_ids, drafts, strict=True)
         for p in draft.postings
     ]
-    session.execute(insert(PostingRow), posting_rows)
-    for start in range(0, len(entry_ids), CHUNK):
-        session.execute(
-            update(Entry)
-            .where(Entry.id.in_(entry_ids[start : start + CHUNK]))
-            .values(status=EntryStatus.POSTED.value)
-            .execution_options(synchronize_session=False)
-        )
-    _expire_stale(session, entry_ids, {p["account_id"] for p in posting_rows})
+    connection.execute(_INSERT_POSTINGS, posting_rows)
+    for ids in _chunks(entry_ids):
+        connection.execute(_MARK_POSTED, {"ids": ids})
+    _expire_stale(session, entry_ids, {p.account_id for d in drafts for p in d.postings})
     return entry_ids
 
 
@@ -299,10 +318,13 @@ def _entry_row(
 
 def _expire_stale(session: Session, entry_ids: Iterable[int], account_ids: Iterable[int]) -> None:
     """Expire loaded objects the triggers changed behind the session's back."""
-    stale = [(Entry, i, "status") for i in entry_ids] + [
-        (Account, i, "balance") for i in account_ids
-    ]
-    for model, object_id, attribute in stale:
-        loaded = session.identity_map.get(identity_key(model, object_id))
+    if not session.identity_map:
+        return
+    stale = {Entry: ("status", set(entry_ids)), Account: ("balance", set(account_ids))}
+    # Walk what is loaded (few objects in a bulk import or a request), not every new id.
+    for key in list(session.identity_map.keys()):
+        model, identity = key[0], key[1]
+        attribute, ids = stale.get(model, ("", set()))
+        loaded = session.identity_map.get(key) if identity[0] in ids else None
         if loaded is not None:
             session.expire(loaded, [attribute])

@@ -14,6 +14,7 @@ Returns a list of problems; an empty list means the books are sound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -49,7 +50,7 @@ def verify(session: Session, fund_id: int | None = None) -> list[Problem]:
     ]
 
 
-def _for_fund(query: Select, column: object, fund_id: int | None) -> Select:  # type: ignore[type-arg]
+def _for_fund(query: Select, column: Any, fund_id: int | None) -> Select:  # type: ignore[type-arg]
     return query if fund_id is None else query.where(column == fund_id)
 
 
@@ -62,9 +63,7 @@ def _entry_problems(session: Session, fund_id: int | None) -> list[Problem]:
         else_=0,
     )
     query = (
-        select(
-            Entry.id, Entry.fund_id, func.sum(SIGNED), func.count(), func.sum(foreign)
-        )
+        select(Entry.id, Entry.fund_id, func.sum(SIGNED), func.count(), func.sum(foreign))
         .join(PostingRow, PostingRow.entry_id == Entry.id)
         .join(Account, Account.id == PostingRow.account_id)
         .where(Entry.status == POSTED)
@@ -76,9 +75,13 @@ def _entry_problems(session: Session, fund_id: int | None) -> list[Problem]:
         _for_fund(query, Entry.fund_id, fund_id)
     ):
         if imbalance:
-            problems.append(Problem("unbalanced_entry", f"entry {entry_id} is off by {imbalance}", fund))
+            problems.append(
+                Problem("unbalanced_entry", f"entry {entry_id} is off by {imbalance}", fund)
+            )
         if count < 2:
-            problems.append(Problem("too_few_postings", f"entry {entry_id} has {count} posting(s)", fund))
+            problems.append(
+                Problem("too_few_postings", f"entry {entry_id} has {count} posting(s)", fund)
+            )
         if foreign_count:
             problems.append(
                 Problem("account_of_another_fund", f"entry {entry_id} posts outside its fund", fund)
@@ -89,7 +92,8 @@ def _entry_problems(session: Session, fund_id: int | None) -> list[Problem]:
 
 def _entries_without_postings(session: Session, fund_id: int | None) -> list[Problem]:
     query = select(Entry.id, Entry.fund_id).where(
-        Entry.status == POSTED, ~select(PostingRow.id).where(PostingRow.entry_id == Entry.id).exists()
+        Entry.status == POSTED,
+        ~select(PostingRow.id).where(PostingRow.entry_id == Entry.id).exists(),
     )
     return [
         Problem("too_few_postings", f"entry {entry_id} has no postings", fund)
@@ -98,13 +102,16 @@ def _entries_without_postings(session: Session, fund_id: int | None) -> list[Pro
 
 
 def _balance_problems(session: Session, fund_id: int | None) -> list[Problem]:
+    # "entry_id IN (posted entries)" rather than a join: SQLite then reads the postings
+    # entry by entry and groups in a temporary tree, instead of walking the account
+    # index and fetching each posting at random (3x faster on 400,000 postings).
+    posted = _for_fund(select(Entry.id).where(Entry.status == POSTED), Entry.fund_id, fund_id)
     recomputed_query = (
         select(PostingRow.account_id, func.sum(SIGNED))
-        .join(Entry, Entry.id == PostingRow.entry_id)
-        .where(Entry.status == POSTED)
+        .where(PostingRow.entry_id.in_(posted))
         .group_by(PostingRow.account_id)
     )
-    recomputed = dict(session.execute(_for_fund(recomputed_query, Entry.fund_id, fund_id)).all())
+    recomputed: dict[int, int] = dict(session.execute(recomputed_query).all())
     accounts = _for_fund(
         select(Account.id, Account.fund_id, Account.code, Account.balance), Account.fund_id, fund_id
     )
@@ -166,11 +173,19 @@ def _reversal_problems(session: Session, fund_id: int | None) -> list[Problem]:
         mirrored = undone == {account: -amount for account, amount in done.items()}
         if not mirrored or reversal.fund_id != reversed_entry.fund_id:
             problems.append(
-                Problem("bad_reversal", f"entry {reversal.id} does not undo entry {reversed_entry.id}", reversal.fund_id)
+                Problem(
+                    "bad_reversal",
+                    f"entry {reversal.id} does not undo entry {reversed_entry.id}",
+                    reversal.fund_id,
+                )
             )
         if reversal.date < reversed_entry.date:
             problems.append(
-                Problem("bad_reversal", f"entry {reversal.id} is dated before entry {reversed_entry.id}", reversal.fund_id)
+                Problem(
+                    "bad_reversal",
+                    f"entry {reversal.id} is dated before entry {reversed_entry.id}",
+                    reversal.fund_id,
+                )
             )
     return problems
 

@@ -51,7 +51,7 @@ def format_money(rials: int, unit: str = "rial", persian: bool = True) -> str:
 
 def to_jalali(day: date, persian: bool = True) -> str:
     """Return a Gregorian date written as a Jalali date, e.g. ۱۴۰۳/۰۵/۱۲."""
-    text = JalaliDate(day).strftime("%Y/%m/%d")
+    text = JalaliDate(day).strftime("%Y/%m/%d")  # type: ignore[no-untyped-call]
     return persian_digits(text) if persian else text
 
 
@@ -64,4 +64,5 @@ def parse_jalali(text: str) -> date:
     if match is None:
         raise ValueError(f"Not a Jalali date: {text!r}")
     year, month, day = (int(part) for part in match.groups())
-    return JalaliDate(year, month, day).to_gregorian()
+    gregorian: date = JalaliDate(year, month, day).to_gregorian()  # type: ignore[no-untyped-call]
+    return gregorian

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -71,3 +73,51 @@ def export_command(fund_id: int, fmt: str, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
+
+
+@main.group()
+def bench() -> None:
+    """Measure how fast Sandogh is."""
+
+
+@bench.command("ledger", with_appcontext=False)
+@click.option("-n", "--entries", default=100_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--funds", default=300, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--single",
+    default=1_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Single posts to time, one commit each.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the figures to this file as JSON.",
+)
+def bench_ledger(entries: int, funds: int, single: int, json_path: Path | None) -> None:
+    """Post entries on a fresh SQLite database and print the ledger's speed against its targets.
+
+    Exits with 1 only when the books do not verify afterwards; a missed target is reported.
+    """
+    from bench.ledger import BenchConfig, render, run
+
+    config = BenchConfig(entries=entries, funds=funds, single=single)
+    with tempfile.TemporaryDirectory(prefix="sandogh-bench-") as folder:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'ledger.db'}"})
+        with app.app_context():
+            upgrade(directory=app.extensions["migrate"].directory)
+            figures = run(db.engine, Path(folder) / "raw.db", config, _echo_progress)
+            db.engine.dispose()
+    click.echo(render(figures))
+    if json_path is not None:
+        payload = json.dumps(figures, indent=2, ensure_ascii=False)
+        json_path.write_text(payload + "\n", encoding="utf-8")
+        click.echo(f"Wrote {json_path}", err=True)
+    if not figures["books_verify"]:
+        sys.exit(1)  # a missed target is a figure; books that do not verify are a failure
+
+
+def _echo_progress(message: str) -> None:
+    click.echo(message, err=True)

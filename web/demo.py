@@ -43,18 +43,78 @@ def _demo_entries(session: Session, fund_id: int, start: date) -> list[EntryDraf
         day = start + timedelta(weeks=week)
         meeting = Source(SourceType.MEETING, f"demo-{week + 1}")
         shares = [(i % 3 + 1) * SHARE_PRICE for i in range(len(MEMBERS))]
-        bought: list[Posting] = [credit(acc, amount) for acc, amount in zip(savings, shares, strict=True)]
-        drafts.append(_draft(fund_id, day, "خرید سهم", [debit(cash, sum(shares)), *bought], meeting, week, "shares"))
+        bought: list[Posting] = [
+            credit(acc, amount) for acc, amount in zip(savings, shares, strict=True)
+        ]
+        drafts.append(
+            _draft(
+                fund_id,
+                day,
+                "خرید سهم",
+                [debit(cash, sum(shares)), *bought],
+                meeting,
+                week,
+                "shares",
+            )
+        )
         social_total = 20_000 * len(MEMBERS)
-        drafts.append(_draft(fund_id, day, "حق صندوق همبستگی", [debit(social_cash, social_total), credit(social, social_total)], meeting, week, "social"))
+        drafts.append(
+            _draft(
+                fund_id,
+                day,
+                "حق صندوق همبستگی",
+                [debit(social_cash, social_total), credit(social, social_total)],
+                meeting,
+                week,
+                "social",
+            )
+        )
     loan_day = start + timedelta(weeks=1)
     loan_source = Source(SourceType.LOAN, "demo-loan-1")
-    drafts.append(_draft(fund_id, loan_day, "پرداخت وام به زهرا کریمی", [debit(loan, 600_000), credit(cash, 600_000)], loan_source, 1, "loan"))
+    drafts.append(
+        _draft(
+            fund_id,
+            loan_day,
+            "پرداخت وام به زهرا کریمی",
+            [debit(loan, 600_000), credit(cash, 600_000)],
+            loan_source,
+            1,
+            "loan",
+        )
+    )
     repay_day = start + timedelta(weeks=3)
-    drafts.append(_draft(fund_id, repay_day, "قسط وام و کارمزد", [debit(cash, 230_000), credit(loan, 200_000), credit(charges, 30_000)], loan_source, 3, "repayment"))
-    drafts.append(_draft(fund_id, repay_day, "جریمه‌ی تأخیر در جلسه", [debit(cash, 10_000), credit(fines, 10_000)], Source(SourceType.MEETING, "demo-4"), 3, "fine"))
+    drafts.append(
+        _draft(
+            fund_id,
+            repay_day,
+            "قسط وام و کارمزد",
+            [debit(cash, 230_000), credit(loan, 200_000), credit(charges, 30_000)],
+            loan_source,
+            3,
+            "repayment",
+        )
+    )
+    drafts.append(
+        _draft(
+            fund_id,
+            repay_day,
+            "جریمه‌ی تأخیر در جلسه",
+            [debit(cash, 10_000), credit(fines, 10_000)],
+            Source(SourceType.MEETING, "demo-4"),
+            3,
+            "fine",
+        )
+    )
     return drafts
 
 
-def _draft(fund_id: int, day: date, memo: str, postings: list[Posting], source: Source, week: int, what: str) -> EntryDraft:
+def _draft(
+    fund_id: int,
+    day: date,
+    memo: str,
+    postings: list[Posting],
+    source: Source,
+    week: int,
+    what: str,
+) -> EntryDraft:
     return EntryDraft(fund_id, day, memo, tuple(postings), source, f"demo:{fund_id}:{week}:{what}")

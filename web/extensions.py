@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+import groups.savings.models  # noqa: F401  (register the tables with the metadata)
+import ledger.models  # noqa: F401
 from ledger.db import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -15,7 +15,7 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     """List the funds with their trial-balance totals."""
     funds = db.session.scalars(db.select(Fund).order_by(Fund.id)).all()
-    trial_balances = {fund.id: balances.trial_balance(db.session, fund.id) for fund in funds}
+    trial_balances = {fund.id: balances.trial_balance(db.session(), fund.id) for fund in funds}
     return render_template("home.html", funds=funds, trial_balances=trial_balances)
 
 
@@ -23,5 +23,5 @@ def index() -> str:
 def trial_balance(fund_id: int) -> str:
     """Show every account of a fund with its current balance."""
     fund = db.session.get(Fund, fund_id) or abort(404)
-    report = balances.trial_balance(db.session, fund_id)
+    report = balances.trial_balance(db.session(), fund_id)
     return render_template("trial_balance.html", fund=fund, report=report)

@@ -288,6 +288,5 @@ POSTGRESQL_DROP = [
     "DROP TRIGGER IF EXISTS period_closes_guard ON period_closes",
     "DROP FUNCTION IF EXISTS ledger_guard_entries()",
     "DROP FUNCTION IF EXISTS ledger_guard_postings()",
-    "DROP FUNCTION IF EXISTS ledger_guard_periods()",
     "DROP FUNCTION IF EXISTS ledger_guard_period_closes()",
 ]

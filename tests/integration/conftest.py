@@ -26,7 +26,9 @@ class Books:
         """Return the id of the fund's account with this code."""
         return require_account(self.session, self.fund.id, code).id
 
-    def draft(self, *postings: Posting, on: date = DAY, key: str | None = None, memo: str = "test") -> EntryDraft:
+    def draft(
+        self, *postings: Posting, on: date = DAY, key: str | None = None, memo: str = "test"
+    ) -> EntryDraft:
         """Return a draft entry of this fund."""
         return EntryDraft(self.fund.id, on, memo, postings, Source(SourceType.MANUAL), key)
 

@@ -36,21 +36,32 @@ def refused(session: Session, sql: str, params: Mapping[str, object] | None = No
 @pytest.fixture
 def posted(books: Books) -> int:
     """The id of a posted entry: 50,000 of savings into cash."""
-    entry = post(books.session, books.draft(debit(books.account("1010"), 50_000), credit(books.account("3100"), 50_000)), "t")
+    entry = post(
+        books.session,
+        books.draft(debit(books.account("1010"), 50_000), credit(books.account("3100"), 50_000)),
+        "t",
+    )
     return entry.id
 
 
-def insert_draft(books: Books, on: date = DAY, key: str = "sql", reverses: int | None = None) -> int:
+def insert_draft(
+    books: Books, on: date = DAY, key: str = "sql", reverses: int | None = None
+) -> int:
     """Insert a draft entry with raw SQL and return its id."""
     books.session.execute(
         text(
             "INSERT INTO entries (fund_id, currency, date, memo, source_type, actor, "
             "idempotency_key, reverses_id, status, created_at) VALUES "
-            "(:fund, 'IRR', :on, 'raw', 'manual', 'sql', :key, :reverses, 'draft', CURRENT_TIMESTAMP)"
+            "(:fund, 'IRR', :on, 'raw', 'manual', 'sql', :key, :reverses, 'draft',"
+            " CURRENT_TIMESTAMP)"
         ),
         {"fund": books.fund.id, "on": on, "key": key, "reverses": reverses},
     )
-    return int(books.session.execute(text("SELECT id FROM entries WHERE idempotency_key = :key"), {"key": key}).scalar_one())
+    return int(
+        books.session.execute(
+            text("SELECT id FROM entries WHERE idempotency_key = :key"), {"key": key}
+        ).scalar_one()
+    )
 
 
 def insert_posting(books: Books, entry_id: int, account_id: int, side: str, amount: int) -> None:
@@ -62,12 +73,22 @@ def insert_posting(books: Books, entry_id: int, account_id: int, side: str, amou
 
 
 def test_a_posted_amount_cannot_be_updated(books: Books, posted: int) -> None:
-    assert refused(books.session, "UPDATE postings SET amount = amount + 1 WHERE entry_id = :id", {"id": posted})
+    assert refused(
+        books.session,
+        "UPDATE postings SET amount = amount + 1 WHERE entry_id = :id",
+        {"id": posted},
+    )
 
 
 def test_a_posted_entry_cannot_be_updated(books: Books, posted: int) -> None:
-    assert refused(books.session, "UPDATE entries SET date = :d WHERE id = :id", {"d": date(2030, 1, 1), "id": posted})
-    assert refused(books.session, "UPDATE entries SET status = 'draft' WHERE id = :id", {"id": posted})
+    assert refused(
+        books.session,
+        "UPDATE entries SET date = :d WHERE id = :id",
+        {"d": date(2030, 1, 1), "id": posted},
+    )
+    assert refused(
+        books.session, "UPDATE entries SET status = 'draft' WHERE id = :id", {"id": posted}
+    )
 
 
 def test_a_posting_cannot_be_deleted(books: Books, posted: int) -> None:
@@ -96,19 +117,25 @@ def test_an_unbalanced_entry_cannot_be_posted(books: Books) -> None:
     entry_id = insert_draft(books)
     insert_posting(books, entry_id, books.account("1010"), "debit", 100)
     insert_posting(books, entry_id, books.account("3100"), "credit", 99)
-    assert refused(books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id})
+    assert refused(
+        books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id}
+    )
 
 
 def test_a_one_sided_entry_cannot_be_posted(books: Books) -> None:
     entry_id = insert_draft(books)
     insert_posting(books, entry_id, books.account("1010"), "debit", 100)
-    assert refused(books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id})
+    assert refused(
+        books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id}
+    )
 
 
 def test_a_negative_or_zero_amount_is_refused(books: Books) -> None:
     entry_id = insert_draft(books)
     for amount in (0, -5):
-        sql = "INSERT INTO postings (entry_id, account_id, side, amount) VALUES (:e, :a, 'debit', :m)"
+        sql = (
+            "INSERT INTO postings (entry_id, account_id, side, amount) VALUES (:e, :a, 'debit', :m)"
+        )
         assert refused(books.session, sql, {"e": entry_id, "a": books.account("1010"), "m": amount})
 
 
@@ -117,13 +144,19 @@ def test_nothing_is_posted_into_a_closed_period(books: Books) -> None:
     entry_id = insert_draft(books, on=DAY)
     insert_posting(books, entry_id, books.account("1010"), "debit", 100)
     insert_posting(books, entry_id, books.account("3100"), "credit", 100)
-    assert refused(books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id})
+    assert refused(
+        books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id}
+    )
 
 
 def test_a_period_close_cannot_be_undone(books: Books) -> None:
     close_period(books.session, books.fund.id, DAY, "facilitator")
-    assert refused(books.session, "DELETE FROM period_closes WHERE fund_id = :f", {"f": books.fund.id})
-    assert refused(books.session, "UPDATE period_closes SET closed_through = :d", {"d": date(2000, 1, 1)})
+    assert refused(
+        books.session, "DELETE FROM period_closes WHERE fund_id = :f", {"f": books.fund.id}
+    )
+    assert refused(
+        books.session, "UPDATE period_closes SET closed_through = :d", {"d": date(2000, 1, 1)}
+    )
 
 
 def test_an_entry_cannot_be_reversed_twice(books: Books, posted: int) -> None:
@@ -137,7 +170,13 @@ def test_an_entry_cannot_be_reversed_twice(books: Books, posted: int) -> None:
 
 
 def test_an_idempotency_key_cannot_be_reused(books: Books) -> None:
-    post(books.session, books.draft(debit(books.account("1010"), 1), credit(books.account("3100"), 1), key="meeting-1"), "t")
+    post(
+        books.session,
+        books.draft(
+            debit(books.account("1010"), 1), credit(books.account("3100"), 1), key="meeting-1"
+        ),
+        "t",
+    )
     sql = (
         "INSERT INTO entries (fund_id, currency, date, memo, source_type, actor, idempotency_key,"
         " status, created_at) VALUES (:fund, 'IRR', :on, 'x', 'manual', 'sql', 'meeting-1',"
@@ -151,9 +190,13 @@ def test_an_entry_cannot_post_to_another_funds_account(books: Books) -> None:
 
     other = open_fund(books.session, "دیگری")
     entry_id = insert_draft(books)
-    insert_posting(books, entry_id, require_account(books.session, other.id, "1010").id, "debit", 100)
+    insert_posting(
+        books, entry_id, require_account(books.session, other.id, "1010").id, "debit", 100
+    )
     insert_posting(books, entry_id, books.account("3100"), "credit", 100)
-    assert refused(books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id})
+    assert refused(
+        books.session, "UPDATE entries SET status = 'posted' WHERE id = :id", {"id": entry_id}
+    )
 
 
 def test_posting_by_sql_keeps_the_stored_balance(books: Books) -> None:
@@ -161,6 +204,8 @@ def test_posting_by_sql_keeps_the_stored_balance(books: Books) -> None:
     entry_id = insert_draft(books)
     insert_posting(books, entry_id, books.account("1010"), "debit", 700)
     insert_posting(books, entry_id, books.account("3100"), "credit", 700)
-    books.session.execute(text("UPDATE entries SET status = 'posted' WHERE id = :id"), {"id": entry_id})
+    books.session.execute(
+        text("UPDATE entries SET status = 'posted' WHERE id = :id"), {"id": entry_id}
+    )
     assert balances.balance(books.session, books.account("1010")) == 700
     assert balances.balance(books.session, books.account("3100")) == 700

@@ -30,7 +30,9 @@ from tests.integration.conftest import DAY, Books
 
 def test_a_members_savings_raise_cash_and_her_savings(books: Books) -> None:
     cash, savings = books.account("1010"), books.account("3100")
-    entry = post(books.session, books.draft(debit(cash, 50_000), credit(savings, 50_000)), "treasurer")
+    entry = post(
+        books.session, books.draft(debit(cash, 50_000), credit(savings, 50_000)), "treasurer"
+    )
 
     assert entry.status == "posted"
     assert entry.actor == "treasurer"
@@ -74,7 +76,11 @@ def test_an_entry_cannot_mix_funds(books: Books) -> None:
 
     foreign_cash = require_account(books.session, other.id, "1010").id
     with pytest.raises(AccountOfAnotherFund):
-        post(books.session, books.draft(debit(foreign_cash, 5), credit(books.account("3100"), 5)), "t")
+        post(
+            books.session,
+            books.draft(debit(foreign_cash, 5), credit(books.account("3100"), 5)),
+            "t",
+        )
 
 
 def test_a_retried_submission_posts_nothing_twice(books: Books) -> None:
@@ -86,7 +92,11 @@ def test_a_retried_submission_posts_nothing_twice(books: Books) -> None:
     assert again.id == first.id
     assert balances.balance(books.session, cash) == 7_000
     with pytest.raises(IdempotencyKeyReused):
-        post(books.session, books.draft(debit(cash, 8_000), credit(savings, 8_000), key="meeting-12:shares"), "t")
+        post(
+            books.session,
+            books.draft(debit(cash, 8_000), credit(savings, 8_000), key="meeting-12:shares"),
+            "t",
+        )
 
 
 def test_a_batch_with_the_same_key_twice_posts_once(books: Books) -> None:
@@ -99,9 +109,13 @@ def test_a_batch_with_the_same_key_twice_posts_once(books: Books) -> None:
 
 def test_a_reversal_restores_every_balance_and_is_linked(books: Books) -> None:
     cash, loans, charges = books.account("1010"), books.account("1100"), books.account("4100")
-    post(books.session, books.draft(debit(cash, 90_000), credit(books.account("3100"), 90_000)), "t")
+    post(
+        books.session, books.draft(debit(cash, 90_000), credit(books.account("3100"), 90_000)), "t"
+    )
     wrong = post(
-        books.session, books.draft(debit(loans, 60_000), debit(charges, 1), credit(cash, 60_001)), "t"
+        books.session,
+        books.draft(debit(loans, 60_000), debit(charges, 1), credit(cash, 60_001)),
+        "t",
     )
     fixed_on = DAY + timedelta(days=3)
     reversal = reverse(books.session, wrong.id, actor="facilitator", on=fixed_on)
@@ -119,7 +133,11 @@ def test_a_reversal_restores_every_balance_and_is_linked(books: Books) -> None:
 
 
 def test_a_reversal_cannot_be_dated_before_the_entry(books: Books) -> None:
-    entry = post(books.session, books.draft(debit(books.account("1010"), 5), credit(books.account("3100"), 5)), "t")
+    entry = post(
+        books.session,
+        books.draft(debit(books.account("1010"), 5), credit(books.account("3100"), 5)),
+        "t",
+    )
     with pytest.raises(ReversalBeforeOriginal):
         reverse(books.session, entry.id, actor="t", on=DAY - timedelta(days=1))
 
@@ -135,7 +153,11 @@ def test_nothing_is_posted_on_or_before_a_closed_date(books: Books) -> None:
         reverse(books.session, entry.id, actor="t", on=DAY)
     with pytest.raises(PeriodAlreadyClosed):
         close_period(books.session, books.fund.id, DAY - timedelta(days=5), "facilitator")
-    post(books.session, books.draft(debit(cash, 5), credit(savings, 5), on=DAY + timedelta(days=1)), "t")
+    post(
+        books.session,
+        books.draft(debit(cash, 5), credit(savings, 5), on=DAY + timedelta(days=1)),
+        "t",
+    )
     reverse(books.session, entry.id, actor="t", on=DAY + timedelta(days=1))
     assert balances.balance(books.session, cash) == 5
 
@@ -154,8 +176,16 @@ def test_a_closed_account_takes_no_postings(books: Books) -> None:
 def test_statements_for_a_period(books: Books) -> None:
     cash, savings, charges, expenses = (books.account(c) for c in ("1010", "3100", "4100", "5100"))
     post(books.session, books.draft(debit(cash, 100_000), credit(savings, 100_000)), "t")
-    post(books.session, books.draft(debit(cash, 12_000), credit(charges, 12_000), on=DAY + timedelta(days=5)), "t")
-    post(books.session, books.draft(debit(expenses, 2_000), credit(cash, 2_000), on=DAY + timedelta(days=20)), "t")
+    post(
+        books.session,
+        books.draft(debit(cash, 12_000), credit(charges, 12_000), on=DAY + timedelta(days=5)),
+        "t",
+    )
+    post(
+        books.session,
+        books.draft(debit(expenses, 2_000), credit(cash, 2_000), on=DAY + timedelta(days=20)),
+        "t",
+    )
 
     sheet = balances.balance_sheet(books.session, books.fund.id, DAY + timedelta(days=60))
     assert sheet.assets.total == 110_000
@@ -163,7 +193,9 @@ def test_statements_for_a_period(books: Books) -> None:
     assert sheet.surplus == 10_000
     assert sheet.is_balanced
 
-    april = balances.income_statement(books.session, books.fund.id, date(2025, 4, 1), date(2025, 4, 30))
+    april = balances.income_statement(
+        books.session, books.fund.id, date(2025, 4, 1), date(2025, 4, 30)
+    )
     assert (april.income.total, april.expenses.total, april.net) == (0, 2_000, -2_000)
     year = balances.income_statement(books.session, books.fund.id, DAY, DAY + timedelta(days=365))
     assert year.net == 10_000
@@ -171,3 +203,18 @@ def test_statements_for_a_period(books: Books) -> None:
     as_of_start = balances.trial_balance(books.session, books.fund.id, as_of=DAY)
     assert as_of_start.by_code()["1010"].debit == 100_000
     assert as_of_start.is_balanced
+
+
+def test_a_retry_still_returns_the_entry_after_its_period_closed(books: Books) -> None:
+    draft = books.draft(debit(books.account("1010"), 3), credit(books.account("3100"), 3), key="m-9")
+    first = post(books.session, draft, "t")
+    close_period(books.session, books.fund.id, DAY, "facilitator")
+    assert post(books.session, draft, "t").id == first.id
+
+
+def test_a_reversal_key_of_another_entry_is_refused(books: Books) -> None:
+    one = post(books.session, books.draft(debit(books.account("1010"), 3), credit(books.account("3100"), 3)), "t")
+    two = post(books.session, books.draft(debit(books.account("1010"), 4), credit(books.account("3100"), 4)), "t")
+    reverse(books.session, one.id, actor="t", on=DAY, idempotency_key="fix-1")
+    with pytest.raises(IdempotencyKeyReused):
+        reverse(books.session, two.id, actor="t", on=DAY, idempotency_key="fix-1")

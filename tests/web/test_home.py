@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.models import Fund
-
 from web.demo import load_demo_if_empty
 
 
-def test_the_home_page_shows_the_demo_fund_balanced_in_persian(app: Flask, session: Session) -> None:
+def test_the_home_page_shows_the_demo_fund_balanced_in_persian(
+    app: Flask, session: Session
+) -> None:
     assert load_demo_if_empty(session, today=date(2025, 4, 20))
     page = app.test_client().get("/")
     html = page.get_data(as_text=True)

@@ -1,0 +1,231 @@
+"""Reading a fund's state: its cycle, meetings, loans and what each member owes or pledges.
+
+Only rows of closed meetings count (see models.py on voiding). Money amounts
+come from the ledger or are summed from repayments; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from groups.savings import rules
+from groups.savings.errors import NoOpenCycle, UnknownLoan, UnknownMember
+from groups.savings.models import (
+    Cycle,
+    Guarantee,
+    Loan,
+    LoanEvent,
+    Meeting,
+    MeetingLine,
+    Member,
+    Repayment,
+)
+
+CLOSED = Meeting.status == "closed"
+
+
+def open_cycle(session: Session, fund_id: int) -> Cycle:
+    """Return the fund's open cycle, or raise NoOpenCycle."""
+    cycle = session.scalars(
+        select(Cycle).where(Cycle.fund_id == fund_id, Cycle.status == "open")
+    ).one_or_none()
+    if cycle is None:
+        raise NoOpenCycle(f"Fund {fund_id} has no open cycle")
+    return cycle
+
+
+def constitution_of(cycle: Cycle) -> rules.Constitution:
+    """Return the cycle's constitution as a value."""
+    return rules.Constitution.from_dict(cycle.constitution)
+
+
+def last_meeting(session: Session, fund_id: int) -> Meeting | None:
+    """Return the fund's latest closed meeting, or None."""
+    query = (
+        select(Meeting)
+        .where(Meeting.fund_id == fund_id, CLOSED)
+        .order_by(Meeting.number.desc(), Meeting.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def member_of(session: Session, fund_id: int, member_id: int) -> Member:
+    """Return the fund's member, or raise UnknownMember."""
+    member = session.get(Member, member_id)
+    if member is None or member.fund_id != fund_id:
+        raise UnknownMember(f"Fund {fund_id} has no member {member_id}")
+    return member
+
+
+def loan_of(session: Session, fund_id: int, loan_id: int) -> Loan:
+    """Return a loan of the fund granted at a closed meeting, or raise UnknownLoan."""
+    loan = session.get(Loan, loan_id)
+    if loan is None or loan.fund_id != fund_id or not _meeting_closed(session, loan.meeting_id):
+        raise UnknownLoan(f"Fund {fund_id} has no loan {loan_id}")
+    return loan
+
+
+def _meeting_closed(session: Session, meeting_id: int) -> bool:
+    return session.scalar(select(Meeting.status).where(Meeting.id == meeting_id)) == "closed"
+
+
+def schedule_of(loan: Loan) -> tuple[rules.Instalment, ...]:
+    """Return the loan's schedule as values."""
+    return tuple(
+        rules.Instalment(i.number, i.due_on, i.principal, i.charge) for i in loan.instalments
+    )
+
+
+def payments_of(session: Session, loan_id: int) -> list[rules.Payment]:
+    """Return the repayments applied to a loan at closed meetings, oldest first."""
+    query = (
+        select(Repayment)
+        .join(Meeting, Meeting.id == Repayment.meeting_id)
+        .where(Repayment.loan_id == loan_id, CLOSED)
+        .order_by(Repayment.paid_on, Repayment.id)
+    )
+    return [
+        rules.Payment(r.paid_on, r.penalty, r.charge, r.principal)
+        for r in session.scalars(query)
+    ]
+
+
+def _event_total(session: Session, loan_id: int, kind: str) -> int:
+    query = (
+        select(func.coalesce(func.sum(LoanEvent.amount), 0))
+        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+        .where(LoanEvent.loan_id == loan_id, LoanEvent.kind == kind, CLOSED)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def penalties_assessed(session: Session, loan_id: int) -> int:
+    """Return the late penalties assessed on a loan at closed meetings."""
+    return _event_total(session, loan_id, "penalty")
+
+
+def penalised_instalments(session: Session, loan_id: int) -> set[int]:
+    """Return the numbers of the instalments a late penalty was already assessed for."""
+    query = (
+        select(LoanEvent.instalment_number)
+        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+        .where(LoanEvent.loan_id == loan_id, LoanEvent.kind == "penalty", CLOSED)
+    )
+    return {n for n in session.scalars(query) if n is not None}
+
+
+def loan_status(session: Session, loan_id: int) -> str:
+    """Return the loan's latest status: active, in_arrears, repaid or written_off."""
+    query = (
+        select(LoanEvent.kind)
+        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+        .where(LoanEvent.loan_id == loan_id, LoanEvent.kind != "penalty", CLOSED)
+        .order_by(LoanEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query) or "active"
+
+
+def position_of(session: Session, loan: Loan, as_of: date) -> rules.LoanPosition:
+    """Return what the borrower owes on a loan as of a date."""
+    return rules.loan_position(
+        schedule_of(loan), payments_of(session, loan.id), penalties_assessed(session, loan.id), as_of
+    )
+
+
+def open_loans(session: Session, fund_id: int, member_id: int | None = None) -> list[Loan]:
+    """Return the fund's loans (or a borrower's) that are neither repaid nor written off."""
+    query = (
+        select(Loan)
+        .join(Meeting, Meeting.id == Loan.meeting_id)
+        .where(Loan.fund_id == fund_id, CLOSED)
+        .order_by(Loan.id)
+    )
+    if member_id is not None:
+        query = query.where(Loan.member_id == member_id)
+    loans = list(session.scalars(query))
+    return [loan for loan in loans if loan_status(session, loan.id) not in ("repaid", "written_off")]
+
+
+def principal_outstanding(session: Session, loan: Loan) -> int:
+    """Return the loan's principal not yet repaid (0 once written off)."""
+    if loan_status(session, loan.id) == "written_off":
+        return 0
+    repaid = sum(p.principal for p in payments_of(session, loan.id))
+    return loan.principal - repaid
+
+
+def pledges_held(session: Session, fund_id: int, guarantor_id: int) -> int:
+    """Return how much of a guarantor's savings her pledges on open loans still hold."""
+    held = 0
+    for loan in open_loans(session, fund_id):
+        for guarantee in loan.guarantees:
+            if guarantee.guarantor_id == guarantor_id:
+                held += rules.pledge_held(
+                    guarantee.pledge, loan.principal, principal_outstanding(session, loan)
+                )
+    return held
+
+
+def guarantees_on_open_loans(session: Session, fund_id: int, guarantor_id: int) -> list[Loan]:
+    """Return the open loans a member guarantees."""
+    return [
+        loan
+        for loan in open_loans(session, fund_id)
+        if any(g.guarantor_id == guarantor_id for g in loan.guarantees)
+    ]
+
+
+def shares_bought(session: Session, cycle_id: int, member_id: int | None = None) -> int:
+    """Return the shares bought in a cycle (by one member, or by all)."""
+    query = (
+        select(func.coalesce(func.sum(MeetingLine.shares), 0))
+        .join(Meeting, Meeting.id == MeetingLine.meeting_id)
+        .where(Meeting.cycle_id == cycle_id, CLOSED)
+    )
+    if member_id is not None:
+        query = query.where(MeetingLine.member_id == member_id)
+    return int(session.scalar(query) or 0)
+
+
+def charges_paid_by_member(session: Session, cycle_id: int) -> dict[int, int]:
+    """Return the service charges each borrower paid on loans of a cycle."""
+    query = (
+        select(Loan.member_id, func.coalesce(func.sum(Repayment.charge), 0))
+        .join(Repayment, Repayment.loan_id == Loan.id)
+        .join(Meeting, Meeting.id == Repayment.meeting_id)
+        .where(Loan.cycle_id == cycle_id, CLOSED)
+        .group_by(Loan.member_id)
+    )
+    fees = (
+        select(Loan.member_id, func.coalesce(func.sum(Loan.fee), 0))
+        .join(Meeting, Meeting.id == Loan.meeting_id)
+        .where(Loan.cycle_id == cycle_id, CLOSED)
+        .group_by(Loan.member_id)
+    )
+    paid: dict[int, int] = {}
+    for member_id, amount in [*session.execute(query).all(), *session.execute(fees).all()]:
+        paid[member_id] = paid.get(member_id, 0) + int(amount)
+    return paid
+
+
+def active_members(session: Session, fund_id: int) -> list[Member]:
+    """Return the fund's active members in register order."""
+    query = select(Member).where(Member.fund_id == fund_id, Member.status == "active")
+    return list(session.scalars(query.order_by(Member.number)))
+
+
+def rate_of(loan: Loan) -> Decimal:
+    """Return the loan's charge rate."""
+    return Decimal(loan.charge_rate)
+
+
+def repayments_at(session: Session, meeting_id: int) -> Sequence[Repayment]:
+    """Return the repayments recorded at a meeting."""
+    return list(session.scalars(select(Repayment).where(Repayment.meeting_id == meeting_id)))

@@ -1,0 +1,240 @@
+"""Share-out: preview, then confirm — the cycle's loan fund paid out, frozen as agreed.
+
+The distributable amount is the loan-fund cash plus what borrowers still owe
+and will have netted from their payout (loans written off instead add nothing).
+Members' stakes are their savings in the ledger; payouts come from
+``rules.share_out`` by largest remainder, so they add up to the rial. The social
+fund is carried to the next cycle, never shared. Confirming posts, in order:
+write-offs, netted loans, the closing of income and expenses into the surplus,
+and each member's payout (less what she re-invests as next cycle's savings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from groups.savings import queries, rules
+from groups.savings.book import FundBook
+from groups.savings.errors import MemberHasOpenLoan, NegativeAmount
+from groups.savings.meetings import MeetingRecorder
+from groups.savings.models import Meeting, Member, ShareOut, ShareOutPayout
+from ledger.accounts import AccountType
+from ledger.entries import Source, SourceType
+from ledger.models import Account
+from ledger.posting import post_many
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One member's line of a share-out."""
+
+    member_id: int
+    name: str
+    savings: int
+    charges_paid: int
+    profit: int
+    deduction: int
+    payout: int
+
+
+@dataclass(frozen=True)
+class ShareOutPreview:
+    """What a share-out would pay, before the meeting agrees it."""
+
+    cycle_id: int
+    on: date
+    method: rules.ShareOutMethod
+    loan_fund_cash: int
+    netted: int
+    written_off: int
+    distributable: int
+    share_price: int
+    social_fund_carried: int
+    lines: tuple[PreviewLine, ...]
+
+    @property
+    def total_shares(self) -> Fraction:
+        """Return the shares the savings represent (savings ÷ share price)."""
+        return Fraction(sum(line.savings for line in self.lines), self.share_price)
+
+    @property
+    def value_per_share(self) -> Fraction:
+        """Return distributable ÷ total shares."""
+        return rules.value_per_share(self.distributable, self.total_shares)
+
+    @property
+    def total_payout(self) -> int:
+        """Return the sum of payouts: equals the loan-fund cash."""
+        return sum(line.payout for line in self.lines)
+
+
+def preview_share_out(
+    session: Session, fund_id: int, on: date, write_off: Collection[int] = ()
+) -> ShareOutPreview:
+    """Compute the share-out as of a date; loans not written off are netted from payouts."""
+    cycle = queries.open_cycle(session, fund_id)
+    constitution = queries.constitution_of(cycle)
+    book = FundBook.load(session, fund_id)
+    owes, written_off = _what_borrowers_owe(session, fund_id, on, write_off)
+    members = _members_with_savings(session, book)
+    charges = queries.charges_paid_by_member(session, cycle.id)
+    stakes = [
+        rules.MemberStake(m.id, book.member_savings(m), charges.get(m.id, 0), owes.get(m.id, 0))
+        for m in members
+    ]
+    cash = book.balance("cash")
+    distributable = cash + sum(owes.values())
+    payouts = rules.share_out(constitution.share_out_method, stakes, distributable)
+    names = {m.id: m.name for m in members}
+    lines = tuple(
+        PreviewLine(p.member_id, names[p.member_id], p.savings, charges.get(p.member_id, 0), p.profit, p.deduction, p.payout)
+        for p in payouts
+    )
+    for line in lines:
+        if line.payout < 0:
+            raise MemberHasOpenLoan(f"{line.name} owes more than her share-out; write the loan off or collect it first")
+    return ShareOutPreview(
+        cycle.id, on, constitution.share_out_method, cash, sum(owes.values()), written_off,
+        distributable, constitution.share_price, book.balance("social_cash"), lines,
+    )
+
+
+def _what_borrowers_owe(
+    session: Session, fund_id: int, on: date, write_off: Collection[int]
+) -> tuple[dict[int, int], int]:
+    owes: dict[int, int] = {}
+    written_off = 0
+    for loan in queries.open_loans(session, fund_id):
+        position = queries.position_of(session, loan, on)
+        if loan.id in write_off:
+            written_off += position.principal_outstanding
+        else:
+            owes[loan.member_id] = owes.get(loan.member_id, 0) + position.max_payment
+    return owes, written_off
+
+
+def _members_with_savings(session: Session, book: FundBook) -> list[Member]:
+    members = session.scalars(select(Member).where(Member.fund_id == book.fund_id).order_by(Member.number))
+    return [m for m in members if m.status == "active" or book.member_savings(m)]
+
+
+def confirm_share_out(
+    session: Session,
+    fund_id: int,
+    on: date,
+    actor: str,
+    idempotency_key: str,
+    *,
+    write_off: Collection[int] = (),
+    reinvest: Mapping[int, int] | None = None,
+) -> ShareOut:
+    """Post the share-out agreed at a meeting and freeze it; the cycle is then closed."""
+    replay = session.scalars(select(Meeting).where(Meeting.idempotency_key == idempotency_key)).one_or_none()
+    if replay is not None:
+        return session.scalars(select(ShareOut).where(ShareOut.meeting_id == replay.id)).one()
+    preview = preview_share_out(session, fund_id, on, write_off)
+    reinvest = dict(reinvest or {})
+    for line in preview.lines:
+        if not 0 <= reinvest.get(line.member_id, 0) <= line.payout:
+            raise NegativeAmount(f"{line.name} can re-invest between 0 and her payout")
+    recorder = _share_out_meeting(session, fund_id, on, actor, idempotency_key)
+    for loan_id in write_off:
+        recorder.write_off(loan_id, "share-out")
+    for loan in queries.open_loans(session, fund_id):
+        borrower = recorder._member(loan.member_id)
+        position = queries.position_of(session, loan, on)
+        payment = rules.split_repayment(position.max_payment, position, recorder.constitution.repayment_order, on)
+        recorder._apply_payment(loan, borrower, payment, recorder.book.savings_of(borrower), "netted at share-out")
+    recorder.update_loan_statuses()
+    drafts = recorder.drafts + [_closing_entry(session, recorder, preview)]
+    drafts += [_payout_entry(recorder, line, reinvest.get(line.member_id, 0)) for line in preview.lines if line.payout or line.profit]
+    post_many(session, [d for d in drafts if d.postings], actor)
+    return _freeze(session, recorder, preview, reinvest)
+
+
+def _share_out_meeting(session: Session, fund_id: int, on: date, actor: str, key: str) -> MeetingRecorder:
+    cycle = queries.open_cycle(session, fund_id)
+    previous = queries.last_meeting(session, fund_id)
+    meeting = Meeting(
+        fund_id=fund_id, cycle_id=cycle.id, number=(previous.number + 1) if previous else 1,
+        kind="share_out", date=on, idempotency_key=key, recorded_by=actor,
+    )
+    session.add(meeting)
+    session.flush()
+    return MeetingRecorder(session, FundBook.load(session, fund_id), cycle, meeting)
+
+
+def _closing_entry(session: Session, recorder: MeetingRecorder, preview: ShareOutPreview):  # type: ignore[no-untyped-def]
+    """Close every income and expense account of the fund into the retained surplus."""
+    book = recorder.book
+    rows = session.execute(
+        select(Account.id, Account.type, Account.balance).where(
+            Account.fund_id == book.fund_id,
+            Account.type.in_([AccountType.INCOME.value, AccountType.EXPENSE.value]),
+        )
+    ).all()
+    pending = _pending_changes(recorder)
+    debits, credits = [], []
+    for account_id, _, net_debit in rows:
+        net = net_debit + pending.get(account_id, 0)
+        if net < 0:
+            debits.append((account_id, -net))
+        elif net > 0:
+            credits.append((account_id, net))
+    difference = sum(a for _, a in debits) - sum(a for _, a in credits)
+    (credits if difference > 0 else debits).append((book.ids["surplus"], abs(difference)))
+    source = Source(SourceType.SHARE_OUT, str(recorder.meeting.id))
+    return book.draft(preview.on, "closing of income and expenses", debits, credits, source, f"{recorder.meeting.idempotency_key}:closing")
+
+
+def _pending_changes(recorder: MeetingRecorder) -> dict[int, int]:
+    """Return each account's net-debit change from the drafts not yet posted."""
+    changes: dict[int, int] = {}
+    for draft in recorder.drafts:
+        for posting in draft.postings:
+            changes[posting.account_id] = changes.get(posting.account_id, 0) + posting.net_debit
+    return changes
+
+
+def _payout_entry(recorder: MeetingRecorder, line: PreviewLine, reinvested: int):  # type: ignore[no-untyped-def]
+    book = recorder.book
+    member = recorder.session.get(Member, line.member_id)
+    assert member is not None
+    savings_account = book.savings_of(member)
+    surplus = book.ids["surplus"]
+    debits = [(savings_account, line.savings - line.deduction - reinvested), (surplus, max(line.profit, 0))]
+    credits = [(book.ids["cash"], line.payout - reinvested), (surplus, max(-line.profit, 0))]
+    source = Source(SourceType.SHARE_OUT, str(recorder.meeting.id))
+    return book.draft(recorder.on, f"share-out payout: {line.name}", debits, credits, source, f"{recorder.meeting.idempotency_key}:payout:{line.member_id}")
+
+
+def _freeze(session: Session, recorder: MeetingRecorder, preview: ShareOutPreview, reinvest: Mapping[int, int]) -> ShareOut:
+    cycle = recorder.cycle
+    value = preview.value_per_share
+    share_out = ShareOut(
+        cycle_id=cycle.id, meeting_id=recorder.meeting.id, method=preview.method.value,
+        distributable=preview.distributable, value_per_share=f"{value.numerator}/{value.denominator}",
+        social_fund_carried=preview.social_fund_carried,
+    )
+    session.add(share_out)
+    session.flush()
+    for line in preview.lines:
+        session.add(
+            ShareOutPayout(
+                share_out_id=share_out.id, member_id=line.member_id,
+                shares=queries.shares_bought(session, cycle.id, line.member_id),
+                savings=line.savings, profit=line.profit, deduction=line.deduction,
+                payout=line.payout, reinvested=reinvest.get(line.member_id, 0),
+            )
+        )
+    cycle.status, cycle.ended_on = "shared_out", preview.on
+    recorder.meeting.cash_expected = recorder.book.balance("cash") + recorder.book.balance("social_cash")
+    session.flush()
+    session.refresh(share_out)
+    return share_out
