@@ -68,14 +68,14 @@ def balance_sheet(session: Session, fund_id: int, as_of: date) -> BalanceSheet:
 
 def income_statement(session: Session, fund_id: int, start: date, end: date) -> IncomeStatement:
     """Return the fund's income and expenses from start to end, both days included."""
-    return build_income_statement(
-        fund_id, start, end, _summed_lines(session, fund_id, start, end)
-    )
+    return build_income_statement(fund_id, start, end, _summed_lines(session, fund_id, start, end))
 
 
 def _posted(query: Select[tuple[int]]) -> Select[tuple[int]]:
-    return query.select_from(PostingRow).join(Entry, Entry.id == PostingRow.entry_id).where(
-        Entry.status == EntryStatus.POSTED.value
+    return (
+        query.select_from(PostingRow)
+        .join(Entry, Entry.id == PostingRow.entry_id)
+        .where(Entry.status == EntryStatus.POSTED.value)
     )
 
 
@@ -98,9 +98,7 @@ def _fund_accounts(session: Session, fund_id: int) -> list[Account]:
 def _stored_lines(session: Session, fund_id: int) -> tuple[AccountLine, ...]:
     accounts = _fund_accounts(session, fund_id)
     stored = dict(
-        session.execute(select(Account.id, Account.balance).where(Account.fund_id == fund_id))
-        
-        .all()
+        session.execute(select(Account.id, Account.balance).where(Account.fund_id == fund_id)).all()
     )
     return tuple(_account_line(a, stored[a.id]) for a in accounts)
 

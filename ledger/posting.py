@@ -147,7 +147,9 @@ def reverse(
     replay = _entry_by_key(session, idempotency_key)
     if replay is not None:
         if replay.reverses_id != entry_id:
-            raise IdempotencyKeyReused(f"Idempotency key {idempotency_key!r} was used for another entry")
+            raise IdempotencyKeyReused(
+                f"Idempotency key {idempotency_key!r} was used for another entry"
+            )
         return replay
     if session.scalar(select(Entry.id).where(Entry.reverses_id == entry_id)) is not None:
         raise AlreadyReversed(f"Entry {entry_id} has already been reversed")

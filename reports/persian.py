@@ -1,7 +1,8 @@
 """Persian digits, money and Jalali dates for people to read and type.
 
-Pure; the one place that knows persiantools, so the calendar library can be
-swapped. Stored dates are Gregorian; Jalali exists only at the edges.
+Pure. Stored dates are Gregorian; Jalali exists only at the edges, and the
+calendar itself comes from ``groups.calendar`` (the one module that knows
+persiantools, so the calendar library can be swapped).
 Money is an int of rials; toman = rial ÷ 10 and is shown only for amounts
 that are whole tomans, otherwise the rial amount is shown with its unit.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from persiantools.jdatetime import JalaliDate
+from groups import calendar as jalali
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -51,7 +52,8 @@ def format_money(rials: int, unit: str = "rial", persian: bool = True) -> str:
 
 def to_jalali(day: date, persian: bool = True) -> str:
     """Return a Gregorian date written as a Jalali date, e.g. ۱۴۰۳/۰۵/۱۲."""
-    text = JalaliDate(day).strftime("%Y/%m/%d")  # type: ignore[no-untyped-call]
+    year, month, day_of_month = jalali.to_jalali(day)
+    text = f"{year:04d}/{month:02d}/{day_of_month:02d}"
     return persian_digits(text) if persian else text
 
 
@@ -64,5 +66,4 @@ def parse_jalali(text: str) -> date:
     if match is None:
         raise ValueError(f"Not a Jalali date: {text!r}")
     year, month, day = (int(part) for part in match.groups())
-    gregorian: date = JalaliDate(year, month, day).to_gregorian()  # type: ignore[no-untyped-call]
-    return gregorian
+    return jalali.from_jalali(year, month, day)

@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from ledger.errors import DomainError
 from ledger.export import FORMATS, export_journal
 from ledger.verify import verify
 from web import create_app
@@ -34,11 +35,13 @@ def demo(host: str, port: int) -> None:
     from web.demo import load_demo_if_empty
 
     upgrade(directory=current_app.extensions["migrate"].directory)
-    if load_demo_if_empty(db.session, today=date.today()):
+    if load_demo_if_empty(db.session(), today=date.today()):
         db.session.commit()
         click.echo("Loaded the demo fund.")
-    click.echo(f"Sandogh is at http://{host}:{port}/ — no login is needed yet; open it in a browser.")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    click.echo(
+        f"Sandogh is at http://{host}:{port}/ — no login is needed yet; open it in a browser."
+    )
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 @main.group()
@@ -51,7 +54,7 @@ def ledger() -> None:
 @with_appcontext
 def verify_command(fund_id: int | None) -> None:
     """Recompute every balance and check every guarantee; print OK or each problem."""
-    problems = verify(db.session, fund_id)
+    problems = verify(db.session(), fund_id)
     if not problems:
         click.echo("OK")
         return
@@ -67,7 +70,10 @@ def verify_command(fund_id: int | None) -> None:
 @with_appcontext
 def export_command(fund_id: int, fmt: str, output: Path | None) -> None:
     """Write the fund's journal for Beancount or hledger."""
-    text = export_journal(db.session, fund_id, fmt)
+    try:
+        text = export_journal(db.session(), fund_id, fmt)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
     if output is None:
         click.echo(text, nl=False)
     else:

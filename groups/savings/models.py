@@ -112,7 +112,7 @@ class Meeting(Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
     #: 0 for the opening balances of a fund started from paper, then 1, 2, …
     number: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(8), default="regular")
+    kind: Mapped[str] = mapped_column(String(10), default="regular")
     date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="closed")
     #: A retried submission of the same meeting carries the same key.
@@ -178,7 +178,7 @@ class CashMovement(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(10))
     #: The member who received a social-fund grant.
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     amount: Mapped[int] = mapped_column(BigInteger)

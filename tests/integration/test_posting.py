@@ -206,15 +206,25 @@ def test_statements_for_a_period(books: Books) -> None:
 
 
 def test_a_retry_still_returns_the_entry_after_its_period_closed(books: Books) -> None:
-    draft = books.draft(debit(books.account("1010"), 3), credit(books.account("3100"), 3), key="m-9")
+    draft = books.draft(
+        debit(books.account("1010"), 3), credit(books.account("3100"), 3), key="m-9"
+    )
     first = post(books.session, draft, "t")
     close_period(books.session, books.fund.id, DAY, "facilitator")
     assert post(books.session, draft, "t").id == first.id
 
 
 def test_a_reversal_key_of_another_entry_is_refused(books: Books) -> None:
-    one = post(books.session, books.draft(debit(books.account("1010"), 3), credit(books.account("3100"), 3)), "t")
-    two = post(books.session, books.draft(debit(books.account("1010"), 4), credit(books.account("3100"), 4)), "t")
+    one = post(
+        books.session,
+        books.draft(debit(books.account("1010"), 3), credit(books.account("3100"), 3)),
+        "t",
+    )
+    two = post(
+        books.session,
+        books.draft(debit(books.account("1010"), 4), credit(books.account("3100"), 4)),
+        "t",
+    )
     reverse(books.session, one.id, actor="t", on=DAY, idempotency_key="fix-1")
     with pytest.raises(IdempotencyKeyReused):
         reverse(books.session, two.id, actor="t", on=DAY, idempotency_key="fix-1")

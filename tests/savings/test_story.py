@@ -54,13 +54,13 @@ def test_a_cycle_from_first_shares_to_share_out(fund: Fund) -> None:
     assert meeting.cash_expected == fund.cash() + fund.social_cash()
     assert queries.pledges_held(fund.session, fund.fund_id, a.id) == 3_000
 
-    # Week 5 (after the first instalment fell due): C pays 2,300; B is fined for coming late.
+    # Week 6 (the first instalment fell due today): C pays 2,300; B is fined for coming late.
     fund.meet(
-        week(5),
+        week(6),
         MemberLine(c.id, shares=1, repayments={loan.id: 2_300}),
         MemberLine(b.id, shares=1, fines=(FinePaid("late", 500),)),
     )
-    position = queries.position_of(fund.session, loan, week(5))
+    position = queries.position_of(fund.session, loan, week(6))
     assert position.principal_outstanding == 4_000
     assert fund.balance("charges") == 300
     assert fund.balance("fines") == 500

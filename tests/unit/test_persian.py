@@ -1,0 +1,114 @@
+"""Persian digits, amounts and Jalali dates as people read and type them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reports.persian import (
+    format_money,
+    group_thousands,
+    latin_digits,
+    parse_jalali,
+    persian_digits,
+    to_jalali,
+)
+
+PROPERTY = settings(deadline=None)
+
+
+def test_latin_digits_become_persian_ones() -> None:
+    assert persian_digits(1404) == "۱۴۰۴"
+    assert persian_digits("ساعت 10:05") == "ساعت ۱۰:۰۵"
+
+
+def test_persian_and_arabic_indic_digits_become_latin_ones() -> None:
+    assert latin_digits("۱۴۰۴") == "1404"
+    assert latin_digits("٤٥٦") == "456"
+    assert latin_digits("۱٢3") == "123"
+
+
+def test_persian_digits_are_not_arabic_indic_ones() -> None:
+    assert persian_digits(456) == "\u06f4\u06f5\u06f6"
+
+
+@pytest.mark.parametrize(
+    ("amount", "persian", "expected"),
+    [
+        (0, False, "0"),
+        (999, False, "999"),
+        (1_000, False, "1,000"),
+        (1_234_567, False, "1,234,567"),
+        (-1_234_567, False, "(1,234,567)"),
+        (1_234_567, True, "۱٬۲۳۴٬۵۶۷"),
+        (-5_000, True, "(۵٬۰۰۰)"),
+    ],
+)
+def test_thousands_are_grouped_and_negatives_parenthesised(
+    amount: int, persian: bool, expected: str
+) -> None:
+    assert group_thousands(amount, persian) == expected
+
+
+def test_money_in_rials() -> None:
+    assert format_money(1_250_000) == "۱٬۲۵۰٬۰۰۰ ریال"
+    assert format_money(1_250_000, persian=False) == "1,250,000 rial"
+
+
+def test_money_in_tomans_when_whole_tomans() -> None:
+    assert format_money(1_250_000, unit="toman") == "۱۲۵٬۰۰۰ تومان"
+    assert format_money(-50, unit="toman", persian=False) == "(5) toman"
+
+
+def test_money_that_is_not_whole_tomans_stays_in_rials() -> None:
+    assert format_money(1_255, unit="toman") == "۱٬۲۵۵ ریال"
+
+
+def test_a_date_is_written_in_jalali_with_persian_or_latin_digits() -> None:
+    assert to_jalali(date(2025, 3, 21)) == "۱۴۰۴/۰۱/۰۱"
+    assert to_jalali(date(2014, 7, 2), persian=False) == "1393/04/11"
+    assert to_jalali(date(2025, 3, 20), persian=False) == "1403/12/30"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1404/01/01",
+        "۱۴۰۴/۰۱/۰۱",
+        "١٤٠٤/٠١/٠١",
+        "1404-1-1",
+        "۱۴۰۴.۱.۱",
+        " 1404 / 01 / 1 ",
+    ],
+)
+def test_typed_jalali_dates_are_parsed(text: str) -> None:
+    assert parse_jalali(text) == date(2025, 3, 21)
+
+
+def test_the_leap_day_of_1403_is_parsed() -> None:
+    assert parse_jalali("۱۴۰۳/۱۲/۳۰") == date(2025, 3, 20)
+
+
+@pytest.mark.parametrize(
+    "text", ["1404/12/30", "۱۴۰۴/۰۷/۳۱", "1404/13/01", "04/01/01", "1404/01", "", "فردا"]
+)
+def test_text_that_is_not_a_jalali_date_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_jalali(text)
+
+
+@PROPERTY
+@given(st.dates(min_value=date(1922, 1, 1), max_value=date(2120, 12, 31)), st.booleans())
+def test_a_written_date_parses_back_to_itself(day: date, persian: bool) -> None:
+    assert parse_jalali(to_jalali(day, persian)) == day
+
+
+@PROPERTY
+@given(st.integers(-(10**15), 10**15))
+def test_grouped_digits_read_back_to_the_amount(amount: int) -> None:
+    text = latin_digits(group_thousands(amount)).replace("٬", "")
+    assert int(text.strip("()")) == abs(amount)
+    assert text.startswith("(") == (amount < 0)
