@@ -64,7 +64,9 @@ class FundBookError(SavingsError):
     code = "fund_book_error"
 
     def __init__(self, where: str, error: DomainError) -> None:
-        super().__init__(f"{where}: {error} [{error.code}]", message_fa=f"{where}: {error.message_fa}")
+        super().__init__(
+            f"{where}: {error} [{error.code}]", message_fa=f"{where}: {error.message_fa}"
+        )
         self.where = where
         self.rule = error.code
         self.cause = error
@@ -105,29 +107,60 @@ def import_book(session: Session, book: Book, actor: str) -> int:
         refs = _Refs()
         for member in book.get("members", []):
             refs.members[member["ref"]] = add_member(
-                session, fund_id, member["name"], member["joined_on"],
-                phone=member.get("phone", ""), roles=tuple(member.get("roles", ())),
+                session,
+                fund_id,
+                member["name"],
+                member["joined_on"],
+                phone=member.get("phone", ""),
+                roles=tuple(member.get("roles", ())),
             ).id
         for number, cycle in enumerate(book.get("cycles", []), 1):
             _replay_cycle(session, fund_id, number, cycle, refs, actor)
         return fund_id
 
 
-def _replay_cycle(session: Session, fund_id: int, number: int, cycle: Book, refs: _Refs, actor: str) -> None:
+def _replay_cycle(
+    session: Session, fund_id: int, number: int, cycle: Book, refs: _Refs, actor: str
+) -> None:
     where = f"cycle {number}"
-    _guarded(where, lambda: start_cycle(session, fund_id, cycle["started_on"], rules.Constitution.from_dict(cycle["constitution"])))
+    _guarded(
+        where,
+        lambda: start_cycle(
+            session,
+            fund_id,
+            cycle["started_on"],
+            rules.Constitution.from_dict(cycle["constitution"]),
+        ),
+    )
     if cycle.get("opening"):
-        _guarded(f"{where}, opening balances", lambda: _replay_opening(session, fund_id, cycle["opening"], refs, actor, number))
+        _guarded(
+            f"{where}, opening balances",
+            lambda: _replay_opening(session, fund_id, cycle["opening"], refs, actor, number),
+        )
     for index, meeting in enumerate(cycle.get("meetings", []), 1):
-        _replay_meeting(session, fund_id, f"{where}, meeting {index} ({meeting['date']})", meeting, refs, actor, f"{number}:{index}")
+        _replay_meeting(
+            session,
+            fund_id,
+            f"{where}, meeting {index} ({meeting['date']})",
+            meeting,
+            refs,
+            actor,
+            f"{number}:{index}",
+        )
     share_out = cycle.get("share_out")
     if share_out:
         _guarded(
             f"{where}, share-out",
             lambda: confirm_share_out(
-                session, fund_id, share_out["date"], actor, f"book:{fund_id}:{number}:share-out",
+                session,
+                fund_id,
+                share_out["date"],
+                actor,
+                f"book:{fund_id}:{number}:share-out",
                 write_off=[refs.loan(r) for r in share_out.get("write_off", [])],
-                reinvest={refs.member(r["member"]): r["amount"] for r in share_out.get("reinvest", [])},
+                reinvest={
+                    refs.member(r["member"]): r["amount"] for r in share_out.get("reinvest", [])
+                },
             ),
         )
 
@@ -141,15 +174,24 @@ def _guarded(where: str, action: Any) -> Any:
         raise FundBookError(where, error) from error
 
 
-def _replay_opening(session: Session, fund_id: int, opening: Book, refs: _Refs, actor: str, cycle_number: int) -> None:
+def _replay_opening(
+    session: Session, fund_id: int, opening: Book, refs: _Refs, actor: str, cycle_number: int
+) -> None:
     balances = OpeningBalances(
         date=opening["date"],
         idempotency_key=f"book:{fund_id}:{cycle_number}:opening",
-        members=tuple(OpeningMember(refs.member(m["member"]), m["shares"], m.get("savings")) for m in opening.get("members", [])),
+        members=tuple(
+            OpeningMember(refs.member(m["member"]), m["shares"], m.get("savings"))
+            for m in opening.get("members", [])
+        ),
         loans=tuple(
             OpeningLoan(
-                refs.member(loan["borrower"]), loan["principal_remaining"], loan["term_months_remaining"],
-                loan["disbursed_on"], loan.get("purpose", ""), _pledges(loan, refs),
+                refs.member(loan["borrower"]),
+                loan["principal_remaining"],
+                loan["term_months_remaining"],
+                loan["disbursed_on"],
+                loan.get("purpose", ""),
+                _pledges(loan, refs),
             )
             for loan in opening.get("loans", [])
         ),
@@ -164,7 +206,9 @@ def _pledges(loan: Book, refs: _Refs) -> tuple[Pledge, ...]:
     return tuple(Pledge(refs.member(g["member"]), g["pledge"]) for g in loan.get("guarantors", []))
 
 
-def _replay_meeting(session: Session, fund_id: int, where: str, meeting: Book, refs: _Refs, actor: str, key: str) -> None:
+def _replay_meeting(
+    session: Session, fund_id: int, where: str, meeting: Book, refs: _Refs, actor: str, key: str
+) -> None:
     lines = []
     for line in meeting.get("lines", []):
         lines.append(
@@ -182,14 +226,29 @@ def _replay_meeting(session: Session, fund_id: int, where: str, meeting: Book, r
         idempotency_key=f"book:{fund_id}:{key}",
         lines=tuple(lines),
         new_loans=tuple(
-            NewLoan(refs.member(n["borrower"]), n["amount"], n["term_months"], n.get("purpose", ""), _pledges(n, refs))
+            NewLoan(
+                refs.member(n["borrower"]),
+                n["amount"],
+                n["term_months"],
+                n.get("purpose", ""),
+                _pledges(n, refs),
+            )
             for n in meeting.get("new_loans", [])
         ),
-        grants=tuple(Grant(refs.member(g["member"]), g["amount"], g.get("reason", "")) for g in meeting.get("grants", [])),
-        other_income=tuple(CashItem(i["amount"], i.get("memo", "")) for i in meeting.get("other_income", [])),
-        expenses=tuple(CashItem(i["amount"], i.get("memo", "")) for i in meeting.get("expenses", [])),
+        grants=tuple(
+            Grant(refs.member(g["member"]), g["amount"], g.get("reason", ""))
+            for g in meeting.get("grants", [])
+        ),
+        other_income=tuple(
+            CashItem(i["amount"], i.get("memo", "")) for i in meeting.get("other_income", [])
+        ),
+        expenses=tuple(
+            CashItem(i["amount"], i.get("memo", "")) for i in meeting.get("expenses", [])
+        ),
         recoveries=tuple(refs.loan(r) for r in meeting.get("recoveries", [])),
-        write_offs={refs.loan(w["loan"]): w.get("reason", "") for w in meeting.get("write_offs", [])},
+        write_offs={
+            refs.loan(w["loan"]): w.get("reason", "") for w in meeting.get("write_offs", [])
+        },
         leavers=tuple(refs.member(r) for r in meeting.get("leavers", [])),
         cash_counted=meeting.get("cash_counted"),
         cash_explanation=meeting.get("cash_explanation", ""),
@@ -207,8 +266,12 @@ def _member_named(error: DomainError, refs: _Refs) -> str:
     return f", member {ref!r}" if ref else ""
 
 
-def _remember_new_loans(session: Session, meeting_id: int, loans: Sequence[Book], refs: _Refs) -> None:
-    created = session.scalars(select(Loan).where(Loan.meeting_id == meeting_id).order_by(Loan.id)).all()
+def _remember_new_loans(
+    session: Session, meeting_id: int, loans: Sequence[Book], refs: _Refs
+) -> None:
+    created = session.scalars(
+        select(Loan).where(Loan.meeting_id == meeting_id).order_by(Loan.id)
+    ).all()
     for book_loan, loan in zip(loans, created, strict=True):
         refs.loans[book_loan["ref"]] = loan.id
 
@@ -221,13 +284,20 @@ def export_book(session: Session, fund_id: int) -> dict[str, Any]:
     savings_fund = session.get(SavingsFund, fund_id)
     if savings_fund is None:
         raise UnknownFund(f"No savings fund {fund_id}")
-    members = list(session.scalars(select(Member).where(Member.fund_id == fund_id).order_by(Member.number)))
+    members = list(
+        session.scalars(select(Member).where(Member.fund_id == fund_id).order_by(Member.number))
+    )
     member_ref = {m.id: f"m{m.number}" for m in members}
     loans = session.scalars(
-        select(Loan).join(Meeting, Meeting.id == Loan.meeting_id).where(Loan.fund_id == fund_id, queries.CLOSED).order_by(Loan.id)
+        select(Loan)
+        .join(Meeting, Meeting.id == Loan.meeting_id)
+        .where(Loan.fund_id == fund_id, queries.CLOSED)
+        .order_by(Loan.id)
     ).all()
     loan_ref = {loan.id: f"L{n}" for n, loan in enumerate(loans, 1)}
-    cycles = session.scalars(select(Cycle).where(Cycle.fund_id == fund_id).order_by(Cycle.number)).all()
+    cycles = session.scalars(
+        select(Cycle).where(Cycle.fund_id == fund_id).order_by(Cycle.number)
+    ).all()
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -240,14 +310,22 @@ def export_book(session: Session, fund_id: int) -> dict[str, Any]:
             "founded_on": savings_fund.founded_on,
         },
         "members": [
-            {"ref": member_ref[m.id], "name": m.name, "phone": m.phone, "joined_on": m.joined_on, "roles": m.role_list}
+            {
+                "ref": member_ref[m.id],
+                "name": m.name,
+                "phone": m.phone,
+                "joined_on": m.joined_on,
+                "roles": m.role_list,
+            }
             for m in members
         ],
         "cycles": [_export_cycle(session, c, member_ref, loan_ref) for c in cycles],
     }
 
 
-def _export_cycle(session: Session, cycle: Cycle, member_ref: dict[int, str], loan_ref: dict[int, str]) -> dict[str, Any]:
+def _export_cycle(
+    session: Session, cycle: Cycle, member_ref: dict[int, str], loan_ref: dict[int, str]
+) -> dict[str, Any]:
     meetings = session.scalars(
         select(Meeting).where(Meeting.cycle_id == cycle.id, queries.CLOSED).order_by(Meeting.number)
     ).all()
@@ -255,7 +333,9 @@ def _export_cycle(session: Session, cycle: Cycle, member_ref: dict[int, str], lo
         "started_on": cycle.started_on,
         "constitution": cycle.constitution,
         "meetings": [
-            _export_meeting(session, m, member_ref, loan_ref) for m in meetings if m.kind == "regular"
+            _export_meeting(session, m, member_ref, loan_ref)
+            for m in meetings
+            if m.kind == "regular"
         ],
     }
     opening = next((m for m in meetings if m.kind == "opening"), None)
@@ -271,8 +351,12 @@ def _guarantors(loan: Loan, member_ref: dict[int, str]) -> list[dict[str, Any]]:
     return [{"member": member_ref[g.guarantor_id], "pledge": g.pledge} for g in loan.guarantees]
 
 
-def _export_opening(session: Session, meeting: Meeting, member_ref: dict[int, str], loan_ref: dict[int, str]) -> dict[str, Any]:
-    loans = session.scalars(select(Loan).where(Loan.meeting_id == meeting.id).order_by(Loan.id)).all()
+def _export_opening(
+    session: Session, meeting: Meeting, member_ref: dict[int, str], loan_ref: dict[int, str]
+) -> dict[str, Any]:
+    loans = session.scalars(
+        select(Loan).where(Loan.meeting_id == meeting.id).order_by(Loan.id)
+    ).all()
     social = meeting.cash_expected - _opening_cash(session, meeting)
     return {
         "date": meeting.date,
@@ -282,9 +366,12 @@ def _export_opening(session: Session, meeting: Meeting, member_ref: dict[int, st
         ],
         "loans": [
             {
-                "ref": loan_ref[loan.id], "borrower": member_ref[loan.member_id],
-                "principal_remaining": loan.principal, "term_months_remaining": loan.term_months,
-                "disbursed_on": loan.disbursed_on, "purpose": loan.purpose,
+                "ref": loan_ref[loan.id],
+                "borrower": member_ref[loan.member_id],
+                "principal_remaining": loan.principal,
+                "term_months_remaining": loan.term_months,
+                "disbursed_on": loan.disbursed_on,
+                "purpose": loan.purpose,
                 "guarantors": _guarantors(loan, member_ref),
             }
             for loan in loans
@@ -313,34 +400,70 @@ def _opening_cash(session: Session, meeting: Meeting) -> int:
     return int(session.scalar(query) or 0)
 
 
-def _export_meeting(session: Session, meeting: Meeting, member_ref: dict[int, str], loan_ref: dict[int, str]) -> dict[str, Any]:
-    repayments = session.scalars(select(Repayment).where(Repayment.meeting_id == meeting.id).order_by(Repayment.id)).all()
-    fines = session.scalars(select(Fine).where(Fine.meeting_id == meeting.id).order_by(Fine.id)).all()
-    movements = session.scalars(select(CashMovement).where(CashMovement.meeting_id == meeting.id).order_by(CashMovement.id)).all()
-    events = session.scalars(select(LoanEvent).where(LoanEvent.meeting_id == meeting.id).order_by(LoanEvent.id)).all()
-    exits = session.scalars(select(MemberExit).where(MemberExit.meeting_id == meeting.id).order_by(MemberExit.id)).all()
-    new_loans = session.scalars(select(Loan).where(Loan.meeting_id == meeting.id).order_by(Loan.id)).all()
+def _export_meeting(
+    session: Session, meeting: Meeting, member_ref: dict[int, str], loan_ref: dict[int, str]
+) -> dict[str, Any]:
+    repayments = session.scalars(
+        select(Repayment).where(Repayment.meeting_id == meeting.id).order_by(Repayment.id)
+    ).all()
+    fines = session.scalars(
+        select(Fine).where(Fine.meeting_id == meeting.id).order_by(Fine.id)
+    ).all()
+    movements = session.scalars(
+        select(CashMovement).where(CashMovement.meeting_id == meeting.id).order_by(CashMovement.id)
+    ).all()
+    events = session.scalars(
+        select(LoanEvent).where(LoanEvent.meeting_id == meeting.id).order_by(LoanEvent.id)
+    ).all()
+    exits = session.scalars(
+        select(MemberExit).where(MemberExit.meeting_id == meeting.id).order_by(MemberExit.id)
+    ).all()
+    new_loans = session.scalars(
+        select(Loan).where(Loan.meeting_id == meeting.id).order_by(Loan.id)
+    ).all()
     leaver_ids = {e.member_id for e in exits}
-    by_borrower = [r for r in repayments if r.payer_id == _borrower(session, r.loan_id) and r.payer_id not in leaver_ids]
-    recovered = sorted({r.loan_id for r in repayments if r.payer_id != _borrower(session, r.loan_id)}, key=loan_ref.__getitem__)
+    by_borrower = [
+        r
+        for r in repayments
+        if r.payer_id == _borrower(session, r.loan_id) and r.payer_id not in leaver_ids
+    ]
+    recovered = sorted(
+        {r.loan_id for r in repayments if r.payer_id != _borrower(session, r.loan_id)},
+        key=loan_ref.__getitem__,
+    )
     return {
         "date": meeting.date,
-        "lines": [_export_line(line, by_borrower, fines, member_ref, loan_ref) for line in meeting.lines],
+        "lines": [
+            _export_line(line, by_borrower, fines, member_ref, loan_ref) for line in meeting.lines
+        ],
         "new_loans": [
             {
-                "ref": loan_ref[loan.id], "borrower": member_ref[loan.member_id], "amount": loan.principal,
-                "term_months": loan.term_months, "purpose": loan.purpose, "guarantors": _guarantors(loan, member_ref),
+                "ref": loan_ref[loan.id],
+                "borrower": member_ref[loan.member_id],
+                "amount": loan.principal,
+                "term_months": loan.term_months,
+                "purpose": loan.purpose,
+                "guarantors": _guarantors(loan, member_ref),
             }
             for loan in new_loans
         ],
         "grants": [
             {"member": member_ref[m.member_id], "amount": m.amount, "reason": m.memo}
-            for m in movements if m.kind == "grant" and m.member_id is not None
+            for m in movements
+            if m.kind == "grant" and m.member_id is not None
         ],
-        "other_income": [{"amount": m.amount, "memo": m.memo} for m in movements if m.kind == "income"],
-        "expenses": [{"amount": m.amount, "memo": m.memo} for m in movements if m.kind == "expense"],
+        "other_income": [
+            {"amount": m.amount, "memo": m.memo} for m in movements if m.kind == "income"
+        ],
+        "expenses": [
+            {"amount": m.amount, "memo": m.memo} for m in movements if m.kind == "expense"
+        ],
         "recoveries": [loan_ref[loan_id] for loan_id in recovered],
-        "write_offs": [{"loan": loan_ref[e.loan_id], "reason": e.note} for e in events if e.kind == "written_off"],
+        "write_offs": [
+            {"loan": loan_ref[e.loan_id], "reason": e.note}
+            for e in events
+            if e.kind == "written_off"
+        ],
         "leavers": [member_ref[e.member_id] for e in exits],
         "cash_counted": meeting.cash_counted,
         "cash_explanation": meeting.cash_explanation,
@@ -354,7 +477,11 @@ def _borrower(session: Session, loan_id: int) -> int:
 
 
 def _export_line(
-    line: MeetingLine, repayments: Sequence[Repayment], fines: Sequence[Fine], member_ref: dict[int, str], loan_ref: dict[int, str]
+    line: MeetingLine,
+    repayments: Sequence[Repayment],
+    fines: Sequence[Fine],
+    member_ref: dict[int, str],
+    loan_ref: dict[int, str],
 ) -> dict[str, Any]:
     paid: dict[int, int] = {}
     for r in repayments:
@@ -365,19 +492,31 @@ def _export_line(
         "attendance": line.attendance,
         "shares": line.shares,
         "social": line.social,
-        "repayments": [{"loan": loan_ref[loan_id], "amount": amount} for loan_id, amount in paid.items()],
-        "fines": [{"type": f.fine_type, "amount": f.amount} for f in fines if f.member_id == line.member_id],
+        "repayments": [
+            {"loan": loan_ref[loan_id], "amount": amount} for loan_id, amount in paid.items()
+        ],
+        "fines": [
+            {"type": f.fine_type, "amount": f.amount}
+            for f in fines
+            if f.member_id == line.member_id
+        ],
     }
 
 
-def _export_share_out(session: Session, meeting: Meeting, member_ref: dict[int, str], loan_ref: dict[int, str]) -> dict[str, Any]:
+def _export_share_out(
+    session: Session, meeting: Meeting, member_ref: dict[int, str], loan_ref: dict[int, str]
+) -> dict[str, Any]:
     share_out = session.scalars(select(ShareOut).where(ShareOut.meeting_id == meeting.id)).one()
-    events = session.scalars(select(LoanEvent).where(LoanEvent.meeting_id == meeting.id, LoanEvent.kind == "written_off")).all()
+    events = session.scalars(
+        select(LoanEvent).where(LoanEvent.meeting_id == meeting.id, LoanEvent.kind == "written_off")
+    ).all()
     return {
         "date": meeting.date,
         "write_off": [loan_ref[e.loan_id] for e in events],
         "reinvest": [
-            {"member": member_ref[p.member_id], "amount": p.reinvested} for p in share_out.payouts if p.reinvested
+            {"member": member_ref[p.member_id], "amount": p.reinvested}
+            for p in share_out.payouts
+            if p.reinvested
         ],
     }
 

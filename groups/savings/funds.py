@@ -68,7 +68,9 @@ def start_cycle(
     constitution.validate()
     if session.scalar(select(Cycle.id).where(Cycle.fund_id == fund_id, Cycle.status == "open")):
         raise CycleAlreadyOpen(f"Fund {fund_id} already has an open cycle")
-    number = session.scalar(select(func.coalesce(func.max(Cycle.number), 0)).where(Cycle.fund_id == fund_id))
+    number = session.scalar(
+        select(func.coalesce(func.max(Cycle.number), 0)).where(Cycle.fund_id == fund_id)
+    )
     cycle = Cycle(
         fund_id=fund_id,
         number=int(number or 0) + 1,
@@ -96,8 +98,12 @@ def add_member(
     )
     if not name or session.scalar(clash) is not None:
         raise DuplicateMember(f"Fund {fund_id} already has an active member named {name!r}")
-    number = session.scalar(select(func.coalesce(func.max(Member.number), 0)).where(Member.fund_id == fund_id))
-    member = Member(fund_id=fund_id, number=int(number or 0) + 1, name=name, phone=phone, joined_on=joined_on)
+    number = session.scalar(
+        select(func.coalesce(func.max(Member.number), 0)).where(Member.fund_id == fund_id)
+    )
+    member = Member(
+        fund_id=fund_id, number=int(number or 0) + 1, name=name, phone=phone, joined_on=joined_on
+    )
     set_roles(member, roles)
     session.add(member)
     session.flush()
@@ -112,9 +118,13 @@ def set_roles(member: Member, roles: tuple[str, ...]) -> None:
     member.roles = ",".join(role for role in ROLES if role in roles)
 
 
-def open_from_paper(session: Session, fund_id: int, opening: OpeningBalances, actor: str) -> Meeting:
+def open_from_paper(
+    session: Session, fund_id: int, opening: OpeningBalances, actor: str
+) -> Meeting:
     """Post a running fund's notebook as meeting 0: savings, open loans, cash, social fund."""
-    replay = session.scalars(select(Meeting).where(Meeting.idempotency_key == opening.idempotency_key)).one_or_none()
+    replay = session.scalars(
+        select(Meeting).where(Meeting.idempotency_key == opening.idempotency_key)
+    ).one_or_none()
     if replay is not None:
         return replay
     cycle = queries.open_cycle(session, fund_id)
@@ -122,15 +132,23 @@ def open_from_paper(session: Session, fund_id: int, opening: OpeningBalances, ac
         raise MeetingDateNotAfterPrevious("Opening balances come before the first meeting")
     constitution = queries.constitution_of(cycle)
     meeting = Meeting(
-        fund_id=fund_id, cycle_id=cycle.id, number=0, kind="opening", date=opening.date,
-        idempotency_key=opening.idempotency_key, recorded_by=actor,
+        fund_id=fund_id,
+        cycle_id=cycle.id,
+        number=0,
+        kind="opening",
+        date=opening.date,
+        idempotency_key=opening.idempotency_key,
+        recorded_by=actor,
     )
     session.add(meeting)
     session.flush()
     book = FundBook.load(session, fund_id)
     debits, credits = _opening_member_lines(session, book, meeting, opening, constitution)
     debits += _opening_loans(session, book, meeting, cycle, opening, constitution)
-    debits += [(book.ids["cash"], opening.loan_fund_cash), (book.ids["social_cash"], opening.social_fund_cash)]
+    debits += [
+        (book.ids["cash"], opening.loan_fund_cash),
+        (book.ids["social_cash"], opening.social_fund_cash),
+    ]
     credits.append((book.ids["social"], opening.social_fund_cash))
     surplus = sum(a for _, a in debits) - sum(a for _, a in credits)
     if surplus >= 0:
@@ -138,7 +156,14 @@ def open_from_paper(session: Session, fund_id: int, opening: OpeningBalances, ac
     else:
         debits.append((book.ids["surplus"], -surplus))
     source = Source(SourceType.OPENING_BALANCE, str(meeting.id))
-    draft = book.draft(opening.date, "opening balances", debits, credits, source, f"{opening.idempotency_key}:opening")
+    draft = book.draft(
+        opening.date,
+        "opening balances",
+        debits,
+        credits,
+        source,
+        f"{opening.idempotency_key}:opening",
+    )
     post_many(session, [draft], actor)
     meeting.cash_expected = opening.loan_fund_cash + opening.social_fund_cash
     meeting.cash_counted = meeting.cash_expected
@@ -147,15 +172,25 @@ def open_from_paper(session: Session, fund_id: int, opening: OpeningBalances, ac
 
 
 def _opening_member_lines(
-    session: Session, book: FundBook, meeting: Meeting, opening: OpeningBalances, constitution: rules.Constitution
+    session: Session,
+    book: FundBook,
+    meeting: Meeting,
+    opening: OpeningBalances,
+    constitution: rules.Constitution,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     credits = []
     for line in opening.members:
         member = queries.member_of(session, book.fund_id, line.member_id)
-        savings = line.savings if line.savings is not None else line.shares * constitution.share_price
+        savings = (
+            line.savings if line.savings is not None else line.shares * constitution.share_price
+        )
         if savings < 0 or line.shares < 0:
             raise NegativeAmount("Opening shares and savings cannot be negative")
-        session.add(MeetingLine(meeting_id=meeting.id, member_id=member.id, shares=line.shares, savings=savings))
+        session.add(
+            MeetingLine(
+                meeting_id=meeting.id, member_id=member.id, shares=line.shares, savings=savings
+            )
+        )
         credits.append((book.savings_of(member), savings))
     for amount in (opening.loan_fund_cash, opening.social_fund_cash):
         if amount < 0:
@@ -164,7 +199,12 @@ def _opening_member_lines(
 
 
 def _opening_loans(
-    session: Session, book: FundBook, meeting: Meeting, cycle: Cycle, opening: OpeningBalances, constitution: rules.Constitution
+    session: Session,
+    book: FundBook,
+    meeting: Meeting,
+    cycle: Cycle,
+    opening: OpeningBalances,
+    constitution: rules.Constitution,
 ) -> list[tuple[int, int]]:
     debits = []
     for request in opening.loans:
@@ -172,22 +212,48 @@ def _opening_loans(
         if request.principal_remaining <= 0:
             raise NegativeAmount("An open loan's remaining principal must be positive")
         loan = Loan(
-            fund_id=book.fund_id, cycle_id=cycle.id, member_id=borrower.id, meeting_id=meeting.id,
-            principal=request.principal_remaining, fee=0, term_months=request.term_months_remaining,
-            charge_method=constitution.charge_method.value, charge_rate=str(constitution.charge_rate),
-            purpose=request.purpose, disbursed_on=request.disbursed_on,
+            fund_id=book.fund_id,
+            cycle_id=cycle.id,
+            member_id=borrower.id,
+            meeting_id=meeting.id,
+            principal=request.principal_remaining,
+            fee=0,
+            term_months=request.term_months_remaining,
+            charge_method=constitution.charge_method.value,
+            charge_rate=str(constitution.charge_rate),
+            purpose=request.purpose,
+            disbursed_on=request.disbursed_on,
         )
         session.add(loan)
         session.flush()
-        due = rules.instalment_due_dates(opening.date, request.term_months_remaining, constitution.frequency, constitution.meeting_day)
+        due = rules.instalment_due_dates(
+            opening.date,
+            request.term_months_remaining,
+            constitution.frequency,
+            constitution.meeting_day,
+        )
         method = constitution.charge_method
         if method is rules.ChargeMethod.UPFRONT_FEE:
             method = rules.ChargeMethod.NONE  # the fee was paid when the loan was made on paper
-        for i in rules.loan_schedule(request.principal_remaining, method, constitution.charge_rate, due):
-            session.add(Instalment(loan_id=loan.id, number=i.number, due_on=i.due, principal=i.principal, charge=i.charge))
+        for i in rules.loan_schedule(
+            request.principal_remaining, method, constitution.charge_rate, due
+        ):
+            session.add(
+                Instalment(
+                    loan_id=loan.id,
+                    number=i.number,
+                    due_on=i.due,
+                    principal=i.principal,
+                    charge=i.charge,
+                )
+            )
         for pledge in request.guarantors:
-            session.add(Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount))
-        session.add(LoanEvent(loan_id=loan.id, meeting_id=meeting.id, on=opening.date, kind="active"))
+            session.add(
+                Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
+            )
+        session.add(
+            LoanEvent(loan_id=loan.id, meeting_id=meeting.id, on=opening.date, kind="active")
+        )
         debits.append((book.loan_of(borrower), request.principal_remaining))
     session.flush()
     return debits

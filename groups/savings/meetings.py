@@ -34,7 +34,6 @@ from groups.savings.errors import (
     MemberNotActive,
     NegativeAmount,
     NothingToRecover,
-    OverPayment,
     ShareLimitExceeded,
     UnknownFineType,
     UnknownLoan,
@@ -79,7 +78,9 @@ def _record_meeting(session: Session, fund_id: int, command: MeetingInput, actor
     cycle = queries.open_cycle(session, fund_id)
     previous = queries.last_meeting(session, fund_id)
     if previous is not None and command.date <= previous.date:
-        raise MeetingDateNotAfterPrevious(f"Meeting date {command.date} is not after {previous.date}")
+        raise MeetingDateNotAfterPrevious(
+            f"Meeting date {command.date} is not after {previous.date}"
+        )
     meeting = Meeting(
         fund_id=fund_id,
         cycle_id=cycle.id,
@@ -106,7 +107,9 @@ def reopen_last_meeting(
     """Reverse every entry of the fund's last meeting and mark it reopened, to record it again."""
     last = queries.last_meeting(session, fund_id)
     if last is None or last.id != meeting_id or last.kind != "regular":
-        raise MeetingLocked(f"Meeting {meeting_id} is not the last regular meeting of fund {fund_id}")
+        raise MeetingLocked(
+            f"Meeting {meeting_id} is not the last regular meeting of fund {fund_id}"
+        )
     entries = session.scalars(
         select(Entry.id).where(
             Entry.fund_id == fund_id,
@@ -192,7 +195,9 @@ class MeetingRecorder:
     def _key(self, what: str) -> str:
         return f"{self.meeting.idempotency_key}:{len(self.drafts) + 1}:{what}"
 
-    def _entry(self, memo: str, debits: list[tuple[int, int]], credits: list[tuple[int, int]]) -> None:
+    def _entry(
+        self, memo: str, debits: list[tuple[int, int]], credits: list[tuple[int, int]]
+    ) -> None:
         source = meeting_source(self.meeting.id)
         self.drafts.append(self.book.draft(self.on, memo, debits, credits, source, self._key(memo)))
 
@@ -271,11 +276,15 @@ class MeetingRecorder:
                 if instalment.due >= self.on or instalment.number in done:
                     continue
                 overdue = _unpaid_of(instalment, position, queries.schedule_of(loan))
-                amount = rules.late_penalty(c.penalty_kind, c.penalty_amount, c.penalty_rate, overdue)
+                amount = rules.late_penalty(
+                    c.penalty_kind, c.penalty_amount, c.penalty_rate, overdue
+                )
                 if amount:
                     self._event(loan, "penalty", amount, instalment.number)
 
-    def _event(self, loan: Loan, kind: str, amount: int = 0, instalment: int | None = None, note: str = "") -> None:
+    def _event(
+        self, loan: Loan, kind: str, amount: int = 0, instalment: int | None = None, note: str = ""
+    ) -> None:
         self.session.add(
             LoanEvent(
                 loan_id=loan.id,
@@ -296,18 +305,22 @@ class MeetingRecorder:
         return loan
 
     def record_repayment(self, member_id: int, loan_id: int, amount: int) -> None:
-        """Apply a borrower's payment: penalty, then charge, then principal (or the constitution's order)."""
+        """Apply a borrower's payment in the constitution's order (penalty, charge, principal)."""
         self._non_negative(amount, "repayment")
         if not amount:
             return
         member = self._member(member_id)
         loan = self._borrowers_loan(member_id, loan_id)
         position = queries.position_of(self.session, loan, self.on)
-        payment = rules.split_repayment(amount, position, self.constitution.repayment_order, self.on)
+        payment = rules.split_repayment(
+            amount, position, self.constitution.repayment_order, self.on
+        )
         self._apply_payment(loan, member, payment, self.book.ids["cash"], "repayment")
         self.cash += amount
 
-    def _apply_payment(self, loan: Loan, payer: Member, payment: rules.Payment, from_account: int, memo: str) -> None:
+    def _apply_payment(
+        self, loan: Loan, payer: Member, payment: rules.Payment, from_account: int, memo: str
+    ) -> None:
         self.session.add(
             Repayment(
                 loan_id=loan.id,
@@ -340,7 +353,11 @@ class MeetingRecorder:
         self._non_negative(amount, "fine")
         if not amount:
             return
-        self.session.add(Fine(meeting_id=self.meeting.id, member_id=member_id, fine_type=fine_type, amount=amount))
+        self.session.add(
+            Fine(
+                meeting_id=self.meeting.id, member_id=member_id, fine_type=fine_type, amount=amount
+            )
+        )
         self._entry("fine", [(self.book.ids["cash"], amount)], [(self.book.ids["fines"], amount)])
         self.cash += amount
 
@@ -364,9 +381,15 @@ class MeetingRecorder:
                 continue
             guarantor = self._member(guarantor_id)
             position = queries.position_of(self.session, loan, self.on)
-            payment = rules.split_repayment(amount, position, self.constitution.repayment_order, self.on)
-            self._apply_payment(loan, guarantor, payment, self.book.savings_of(guarantor), "guarantor recovery")
-            self._pending_savings[guarantor_id] = self._pending_savings.get(guarantor_id, 0) - amount
+            payment = rules.split_repayment(
+                amount, position, self.constitution.repayment_order, self.on
+            )
+            self._apply_payment(
+                loan, guarantor, payment, self.book.savings_of(guarantor), "guarantor recovery"
+            )
+            self._pending_savings[guarantor_id] = (
+                self._pending_savings.get(guarantor_id, 0) - amount
+            )
 
     def write_off(self, loan_id: int, reason: str) -> None:
         """Write off a loan's outstanding principal by decision of the meeting."""
@@ -375,7 +398,11 @@ class MeetingRecorder:
         borrower = self.session.get(Member, loan.member_id)
         assert borrower is not None
         self._event(loan, "written_off", outstanding, note=reason)
-        self._entry("write-off", [(self.book.ids["write_offs"], outstanding)], [(self.book.loan_of(borrower), outstanding)])
+        self._entry(
+            "write-off",
+            [(self.book.ids["write_offs"], outstanding)],
+            [(self.book.loan_of(borrower), outstanding)],
+        )
 
     # -- new loans -----------------------------------------------------------------------
 
@@ -397,7 +424,10 @@ class MeetingRecorder:
         self._entry(
             "loan",
             [(self.book.loan_of(borrower), loan.principal)],
-            [(self.book.ids["cash"], loan.principal - loan.fee), (self.book.ids["charges"], loan.fee)],
+            [
+                (self.book.ids["cash"], loan.principal - loan.fee),
+                (self.book.ids["charges"], loan.fee),
+            ],
         )
         self.cash -= loan.principal - loan.fee
 
@@ -414,8 +444,12 @@ class MeetingRecorder:
                 - self._pledged_today.get(guarantor.id, 0)
             )
             if pledge.amount > free:
-                raise GuarantorLacksSavings(f"Member {guarantor.id} has {free} unpledged savings, pledges {pledge.amount}")
-            self._pledged_today[guarantor.id] = self._pledged_today.get(guarantor.id, 0) + pledge.amount
+                raise GuarantorLacksSavings(
+                    f"Member {guarantor.id} has {free} unpledged savings, pledges {pledge.amount}"
+                )
+            self._pledged_today[guarantor.id] = (
+                self._pledged_today.get(guarantor.id, 0) + pledge.amount
+            )
 
     def _create_loan(self, request: NewLoan) -> Loan:
         c = self.constitution
@@ -437,9 +471,19 @@ class MeetingRecorder:
         self.session.flush()
         due = rules.instalment_due_dates(self.on, request.term_months, c.frequency, c.meeting_day)
         for i in rules.loan_schedule(request.amount, c.charge_method, c.charge_rate, due):
-            self.session.add(Instalment(loan_id=loan.id, number=i.number, due_on=i.due, principal=i.principal, charge=i.charge))
+            self.session.add(
+                Instalment(
+                    loan_id=loan.id,
+                    number=i.number,
+                    due_on=i.due,
+                    principal=i.principal,
+                    charge=i.charge,
+                )
+            )
         for pledge in request.guarantors:
-            self.session.add(Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount))
+            self.session.add(
+                Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
+            )
         self._event(loan, "active")
         self.session.refresh(loan)
         return loan
@@ -453,8 +497,18 @@ class MeetingRecorder:
             raise NegativeAmount(f"A grant must be positive: {amount}")
         if amount > self.social_cash:
             raise InsufficientSocialFund(f"Social fund holds {self.social_cash}, grant {amount}")
-        self.session.add(CashMovement(meeting_id=self.meeting.id, kind="grant", member_id=member_id, amount=amount, memo=reason))
-        self._entry("grant", [(self.book.ids["social"], amount)], [(self.book.ids["social_cash"], amount)])
+        self.session.add(
+            CashMovement(
+                meeting_id=self.meeting.id,
+                kind="grant",
+                member_id=member_id,
+                amount=amount,
+                memo=reason,
+            )
+        )
+        self._entry(
+            "grant", [(self.book.ids["social"], amount)], [(self.book.ids["social_cash"], amount)]
+        )
         self.social_cash -= amount
 
     def cash_item(self, kind: str, amount: int, memo: str) -> None:
@@ -463,8 +517,13 @@ class MeetingRecorder:
             raise NegativeAmount(f"Amount must be positive: {amount}")
         if kind == "expense" and amount > self.cash:
             raise InsufficientCash(f"Cash is {self.cash}, expense {amount}")
-        self.session.add(CashMovement(meeting_id=self.meeting.id, kind=kind, amount=amount, memo=memo))
-        cash, other = self.book.ids["cash"], self.book.ids["other_income" if kind == "income" else "expenses"]
+        self.session.add(
+            CashMovement(meeting_id=self.meeting.id, kind=kind, amount=amount, memo=memo)
+        )
+        cash, other = (
+            self.book.ids["cash"],
+            self.book.ids["other_income" if kind == "income" else "expenses"],
+        )
         if kind == "income":
             self._entry("other income", [(cash, amount)], [(other, amount)])
             self.cash += amount
@@ -475,31 +534,53 @@ class MeetingRecorder:
     # -- leavers -------------------------------------------------------------------------
 
     def settle_leaver(self, member_id: int) -> None:
-        """Pay a leaving member her savings (and profit to date if the constitution says) less what she owes."""
+        """Pay a leaver her savings (and profit to date, if the constitution says) less debts."""
         member = self._member(member_id)
         if queries.guarantees_on_open_loans(self.session, self.book.fund_id, member.id):
-            raise MemberHasGuarantees(f"Member {member.id} guarantees an open loan; replace her first")
+            raise MemberHasGuarantees(
+                f"Member {member.id} guarantees an open loan; replace her first"
+            )
         savings = self._savings_now(member)
         profit = self._profit_to_date(savings) if self.constitution.leaver_gets_profit else 0
         owed_loans = queries.open_loans(self.session, self.book.fund_id, member.id)
-        owed = sum(queries.position_of(self.session, loan, self.on).max_payment for loan in owed_loans)
+        owed = sum(
+            queries.position_of(self.session, loan, self.on).max_payment for loan in owed_loans
+        )
         paid = savings + profit - owed
         if paid < 0:
-            raise MemberHasOpenLoan(f"Member {member.id} owes {owed}, more than her {savings + profit}")
+            raise MemberHasOpenLoan(
+                f"Member {member.id} owes {owed}, more than her {savings + profit}"
+            )
         if paid > self.cash:
             raise InsufficientCash(f"Cash is {self.cash}, her settlement {paid}")
         for loan in owed_loans:
             position = queries.position_of(self.session, loan, self.on)
-            payment = rules.split_repayment(position.max_payment, position, self.constitution.repayment_order, self.on)
-            self._apply_payment(loan, member, payment, self.book.savings_of(member), "netted on leaving")
+            payment = rules.split_repayment(
+                position.max_payment, position, self.constitution.repayment_order, self.on
+            )
+            self._apply_payment(
+                loan, member, payment, self.book.savings_of(member), "netted on leaving"
+            )
         if paid or profit:
             self._entry(
                 "leaving",
-                [(self.book.savings_of(member), savings - owed), (self.book.ids["surplus"], max(profit, 0))],
+                [
+                    (self.book.savings_of(member), savings - owed),
+                    (self.book.ids["surplus"], max(profit, 0)),
+                ],
                 [(self.book.ids["cash"], paid), (self.book.ids["surplus"], max(-profit, 0))],
             )
         self.cash -= paid
-        self.session.add(MemberExit(member_id=member.id, meeting_id=self.meeting.id, savings=savings, profit=profit, owed=owed, paid=paid))
+        self.session.add(
+            MemberExit(
+                member_id=member.id,
+                meeting_id=self.meeting.id,
+                savings=savings,
+                profit=profit,
+                owed=owed,
+                paid=paid,
+            )
+        )
         member.status, member.left_on = "left", self.on
         self.session.flush()
 
@@ -532,9 +613,15 @@ class MeetingRecorder:
                 self._event(loan, new)
 
 
-def _unpaid_of(instalment: rules.Instalment, position: rules.LoanPosition, schedule: tuple[rules.Instalment, ...]) -> int:
+def _unpaid_of(
+    instalment: rules.Instalment,
+    position: rules.LoanPosition,
+    schedule: tuple[rules.Instalment, ...],
+) -> int:
     """Return how much of an instalment is still unpaid, given what has been paid oldest-first."""
     paid_principal = sum(i.principal for i in schedule) - position.principal_outstanding
     before = sum(i.principal for i in schedule if i.number < instalment.number)
-    principal_unpaid = max(0, min(instalment.principal, before + instalment.principal - paid_principal))
+    principal_unpaid = max(
+        0, min(instalment.principal, before + instalment.principal - paid_principal)
+    )
     return principal_unpaid

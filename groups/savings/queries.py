@@ -17,7 +17,6 @@ from groups.savings import rules
 from groups.savings.errors import NoOpenCycle, UnknownLoan, UnknownMember
 from groups.savings.models import (
     Cycle,
-    Guarantee,
     Loan,
     LoanEvent,
     Meeting,
@@ -91,8 +90,7 @@ def payments_of(session: Session, loan_id: int) -> list[rules.Payment]:
         .order_by(Repayment.paid_on, Repayment.id)
     )
     return [
-        rules.Payment(r.paid_on, r.penalty, r.charge, r.principal)
-        for r in session.scalars(query)
+        rules.Payment(r.paid_on, r.penalty, r.charge, r.principal) for r in session.scalars(query)
     ]
 
 
@@ -135,7 +133,10 @@ def loan_status(session: Session, loan_id: int) -> str:
 def position_of(session: Session, loan: Loan, as_of: date) -> rules.LoanPosition:
     """Return what the borrower owes on a loan as of a date."""
     return rules.loan_position(
-        schedule_of(loan), payments_of(session, loan.id), penalties_assessed(session, loan.id), as_of
+        schedule_of(loan),
+        payments_of(session, loan.id),
+        penalties_assessed(session, loan.id),
+        as_of,
     )
 
 
@@ -150,7 +151,9 @@ def open_loans(session: Session, fund_id: int, member_id: int | None = None) -> 
     if member_id is not None:
         query = query.where(Loan.member_id == member_id)
     loans = list(session.scalars(query))
-    return [loan for loan in loans if loan_status(session, loan.id) not in ("repaid", "written_off")]
+    return [
+        loan for loan in loans if loan_status(session, loan.id) not in ("repaid", "written_off")
+    ]
 
 
 def principal_outstanding(session: Session, loan: Loan) -> int:

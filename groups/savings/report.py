@@ -26,7 +26,9 @@ def fund_report(session: Session, fund_id: int, as_of: date | None = None) -> di
     last = queries.last_meeting(session, fund_id)
     on = as_of or (last.date if last else savings_fund.founded_on)
     book = FundBook.load(session, fund_id)
-    members = session.scalars(select(Member).where(Member.fund_id == fund_id).order_by(Member.number)).all()
+    members = session.scalars(
+        select(Member).where(Member.fund_id == fund_id).order_by(Member.number)
+    ).all()
     loans = _loans(session, fund_id, on)
     return {
         "fund": {"id": fund_id, "name": savings_fund.fund.name, "village": savings_fund.village},
@@ -83,9 +85,12 @@ def _next_due(instalment: Any) -> dict[str, Any] | None:
     return {"date": instalment.due, "amount": instalment.principal + instalment.charge}
 
 
-def _member(session: Session, book: FundBook, member: Member, loans: list[dict[str, Any]], on: date) -> dict[str, Any]:
+def _member(
+    session: Session, book: FundBook, member: Member, loans: list[dict[str, Any]], on: date
+) -> dict[str, Any]:
     open_loans = [
-        loan for loan in loans
+        loan
+        for loan in loans
         if loan["borrower"] == member.id and loan["status"] not in ("repaid", "written_off")
     ]
     return {
@@ -97,7 +102,10 @@ def _member(session: Session, book: FundBook, member: Member, loans: list[dict[s
         "shares": _shares(session, member.id, on),
         "savings": _balance_on(session, book.savings_of(member), on),
         "open_loans": [loan["id"] for loan in open_loans],
-        "owes": sum(l["principal_outstanding"] + l["charge_due"] + l["penalty_due"] for l in open_loans),
+        "owes": sum(
+            loan["principal_outstanding"] + loan["charge_due"] + loan["penalty_due"]
+            for loan in open_loans
+        ),
         "guarantees": [
             {"loan": loan["id"], "pledge": g["pledge"]}
             for loan in loans
@@ -117,7 +125,12 @@ def _shares(session: Session, member_id: int, on: date) -> int:
     query = (
         select(func.coalesce(func.sum(MeetingLine.shares), 0))
         .join(Meeting, Meeting.id == MeetingLine.meeting_id)
-        .where(MeetingLine.member_id == member_id, queries.CLOSED, Meeting.date <= on, Meeting.cycle_id.in_(cycle_ids))
+        .where(
+            MeetingLine.member_id == member_id,
+            queries.CLOSED,
+            Meeting.date <= on,
+            Meeting.cycle_id.in_(cycle_ids),
+        )
     )
     return int(session.scalar(query) or 0)
 
@@ -126,7 +139,13 @@ def _trial_balance(session: Session, fund_id: int, on: date) -> dict[str, Any]:
     report = balances.trial_balance(session, fund_id, as_of=on)
     return {
         "lines": [
-            {"code": line.code, "name_fa": line.name_fa, "name_en": line.name_en, "debit": line.debit, "credit": line.credit}
+            {
+                "code": line.code,
+                "name_fa": line.name_fa,
+                "name_en": line.name_en,
+                "debit": line.debit,
+                "credit": line.credit,
+            }
             for line in report.lines
             if line.net_debit or line.code in CODES.values()
         ],
@@ -137,7 +156,9 @@ def _trial_balance(session: Session, fund_id: int, on: date) -> dict[str, Any]:
 
 
 def _share_outs(session: Session, fund_id: int) -> list[dict[str, Any]]:
-    query = select(ShareOut).join(Cycle, Cycle.id == ShareOut.cycle_id).where(Cycle.fund_id == fund_id)
+    query = (
+        select(ShareOut).join(Cycle, Cycle.id == ShareOut.cycle_id).where(Cycle.fund_id == fund_id)
+    )
     return [
         {
             "cycle": s.cycle_id,
@@ -146,8 +167,15 @@ def _share_outs(session: Session, fund_id: int) -> list[dict[str, Any]]:
             "value_per_share": s.value_per_share,
             "social_fund_carried": s.social_fund_carried,
             "payouts": [
-                {"member": p.member_id, "shares": p.shares, "savings": p.savings, "profit": p.profit,
-                 "deduction": p.deduction, "payout": p.payout, "reinvested": p.reinvested}
+                {
+                    "member": p.member_id,
+                    "shares": p.shares,
+                    "savings": p.savings,
+                    "profit": p.profit,
+                    "deduction": p.deduction,
+                    "payout": p.payout,
+                    "reinvested": p.reinvested,
+                }
                 for p in s.payouts
             ],
         }

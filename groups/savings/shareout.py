@@ -25,7 +25,7 @@ from groups.savings.errors import MemberHasOpenLoan, NegativeAmount
 from groups.savings.meetings import MeetingRecorder
 from groups.savings.models import Meeting, Member, ShareOut, ShareOutPayout
 from ledger.accounts import AccountType
-from ledger.entries import Source, SourceType
+from ledger.entries import EntryDraft, Source, SourceType
 from ledger.models import Account
 from ledger.posting import post_many
 
@@ -93,15 +93,33 @@ def preview_share_out(
     payouts = rules.share_out(constitution.share_out_method, stakes, distributable)
     names = {m.id: m.name for m in members}
     lines = tuple(
-        PreviewLine(p.member_id, names[p.member_id], p.savings, charges.get(p.member_id, 0), p.profit, p.deduction, p.payout)
+        PreviewLine(
+            p.member_id,
+            names[p.member_id],
+            p.savings,
+            charges.get(p.member_id, 0),
+            p.profit,
+            p.deduction,
+            p.payout,
+        )
         for p in payouts
     )
     for line in lines:
         if line.payout < 0:
-            raise MemberHasOpenLoan(f"{line.name} owes more than her share-out; write the loan off or collect it first")
+            raise MemberHasOpenLoan(
+                f"{line.name} owes more than her share-out; write the loan off or collect it first"
+            )
     return ShareOutPreview(
-        cycle.id, on, constitution.share_out_method, cash, sum(owes.values()), written_off,
-        distributable, constitution.share_price, book.balance("social_cash"), lines,
+        cycle.id,
+        on,
+        constitution.share_out_method,
+        cash,
+        sum(owes.values()),
+        written_off,
+        distributable,
+        constitution.share_price,
+        book.balance("social_cash"),
+        lines,
     )
 
 
@@ -120,7 +138,9 @@ def _what_borrowers_owe(
 
 
 def _members_with_savings(session: Session, book: FundBook) -> list[Member]:
-    members = session.scalars(select(Member).where(Member.fund_id == book.fund_id).order_by(Member.number))
+    members = session.scalars(
+        select(Member).where(Member.fund_id == book.fund_id).order_by(Member.number)
+    )
     return [m for m in members if m.status == "active" or book.member_savings(m)]
 
 
@@ -135,7 +155,9 @@ def confirm_share_out(
     reinvest: Mapping[int, int] | None = None,
 ) -> ShareOut:
     """Post the share-out agreed at a meeting and freeze it; the cycle is then closed."""
-    replay = session.scalars(select(Meeting).where(Meeting.idempotency_key == idempotency_key)).one_or_none()
+    replay = session.scalars(
+        select(Meeting).where(Meeting.idempotency_key == idempotency_key)
+    ).one_or_none()
     if replay is not None:
         return session.scalars(select(ShareOut).where(ShareOut.meeting_id == replay.id)).one()
     preview = preview_share_out(session, fund_id, on, write_off)
@@ -149,28 +171,45 @@ def confirm_share_out(
     for loan in queries.open_loans(session, fund_id):
         borrower = recorder._member(loan.member_id)
         position = queries.position_of(session, loan, on)
-        payment = rules.split_repayment(position.max_payment, position, recorder.constitution.repayment_order, on)
-        recorder._apply_payment(loan, borrower, payment, recorder.book.savings_of(borrower), "netted at share-out")
+        payment = rules.split_repayment(
+            position.max_payment, position, recorder.constitution.repayment_order, on
+        )
+        recorder._apply_payment(
+            loan, borrower, payment, recorder.book.savings_of(borrower), "netted at share-out"
+        )
     recorder.update_loan_statuses()
-    drafts = recorder.drafts + [_closing_entry(session, recorder, preview)]
-    drafts += [_payout_entry(recorder, line, reinvest.get(line.member_id, 0)) for line in preview.lines if line.payout or line.profit]
+    drafts = [*recorder.drafts, _closing_entry(session, recorder, preview)]
+    drafts += [
+        _payout_entry(recorder, line, reinvest.get(line.member_id, 0))
+        for line in preview.lines
+        if line.payout or line.profit
+    ]
     post_many(session, [d for d in drafts if d.postings], actor)
     return _freeze(session, recorder, preview, reinvest)
 
 
-def _share_out_meeting(session: Session, fund_id: int, on: date, actor: str, key: str) -> MeetingRecorder:
+def _share_out_meeting(
+    session: Session, fund_id: int, on: date, actor: str, key: str
+) -> MeetingRecorder:
     cycle = queries.open_cycle(session, fund_id)
     previous = queries.last_meeting(session, fund_id)
     meeting = Meeting(
-        fund_id=fund_id, cycle_id=cycle.id, number=(previous.number + 1) if previous else 1,
-        kind="share_out", date=on, idempotency_key=key, recorded_by=actor,
+        fund_id=fund_id,
+        cycle_id=cycle.id,
+        number=(previous.number + 1) if previous else 1,
+        kind="share_out",
+        date=on,
+        idempotency_key=key,
+        recorded_by=actor,
     )
     session.add(meeting)
     session.flush()
     return MeetingRecorder(session, FundBook.load(session, fund_id), cycle, meeting)
 
 
-def _closing_entry(session: Session, recorder: MeetingRecorder, preview: ShareOutPreview):  # type: ignore[no-untyped-def]
+def _closing_entry(
+    session: Session, recorder: MeetingRecorder, preview: ShareOutPreview
+) -> EntryDraft:
     """Close every income and expense account of the fund into the retained surplus."""
     book = recorder.book
     rows = session.execute(
@@ -190,7 +229,14 @@ def _closing_entry(session: Session, recorder: MeetingRecorder, preview: ShareOu
     difference = sum(a for _, a in debits) - sum(a for _, a in credits)
     (credits if difference > 0 else debits).append((book.ids["surplus"], abs(difference)))
     source = Source(SourceType.SHARE_OUT, str(recorder.meeting.id))
-    return book.draft(preview.on, "closing of income and expenses", debits, credits, source, f"{recorder.meeting.idempotency_key}:closing")
+    return book.draft(
+        preview.on,
+        "closing of income and expenses",
+        debits,
+        credits,
+        source,
+        f"{recorder.meeting.idempotency_key}:closing",
+    )
 
 
 def _pending_changes(recorder: MeetingRecorder) -> dict[int, int]:
@@ -202,24 +248,42 @@ def _pending_changes(recorder: MeetingRecorder) -> dict[int, int]:
     return changes
 
 
-def _payout_entry(recorder: MeetingRecorder, line: PreviewLine, reinvested: int):  # type: ignore[no-untyped-def]
+def _payout_entry(recorder: MeetingRecorder, line: PreviewLine, reinvested: int) -> EntryDraft:
     book = recorder.book
     member = recorder.session.get(Member, line.member_id)
     assert member is not None
     savings_account = book.savings_of(member)
     surplus = book.ids["surplus"]
-    debits = [(savings_account, line.savings - line.deduction - reinvested), (surplus, max(line.profit, 0))]
+    debits = [
+        (savings_account, line.savings - line.deduction - reinvested),
+        (surplus, max(line.profit, 0)),
+    ]
     credits = [(book.ids["cash"], line.payout - reinvested), (surplus, max(-line.profit, 0))]
     source = Source(SourceType.SHARE_OUT, str(recorder.meeting.id))
-    return book.draft(recorder.on, f"share-out payout: {line.name}", debits, credits, source, f"{recorder.meeting.idempotency_key}:payout:{line.member_id}")
+    return book.draft(
+        recorder.on,
+        f"share-out payout: {line.name}",
+        debits,
+        credits,
+        source,
+        f"{recorder.meeting.idempotency_key}:payout:{line.member_id}",
+    )
 
 
-def _freeze(session: Session, recorder: MeetingRecorder, preview: ShareOutPreview, reinvest: Mapping[int, int]) -> ShareOut:
+def _freeze(
+    session: Session,
+    recorder: MeetingRecorder,
+    preview: ShareOutPreview,
+    reinvest: Mapping[int, int],
+) -> ShareOut:
     cycle = recorder.cycle
     value = preview.value_per_share
     share_out = ShareOut(
-        cycle_id=cycle.id, meeting_id=recorder.meeting.id, method=preview.method.value,
-        distributable=preview.distributable, value_per_share=f"{value.numerator}/{value.denominator}",
+        cycle_id=cycle.id,
+        meeting_id=recorder.meeting.id,
+        method=preview.method.value,
+        distributable=preview.distributable,
+        value_per_share=f"{value.numerator}/{value.denominator}",
         social_fund_carried=preview.social_fund_carried,
     )
     session.add(share_out)
@@ -227,14 +291,20 @@ def _freeze(session: Session, recorder: MeetingRecorder, preview: ShareOutPrevie
     for line in preview.lines:
         session.add(
             ShareOutPayout(
-                share_out_id=share_out.id, member_id=line.member_id,
+                share_out_id=share_out.id,
+                member_id=line.member_id,
                 shares=queries.shares_bought(session, cycle.id, line.member_id),
-                savings=line.savings, profit=line.profit, deduction=line.deduction,
-                payout=line.payout, reinvested=reinvest.get(line.member_id, 0),
+                savings=line.savings,
+                profit=line.profit,
+                deduction=line.deduction,
+                payout=line.payout,
+                reinvested=reinvest.get(line.member_id, 0),
             )
         )
     cycle.status, cycle.ended_on = "shared_out", preview.on
-    recorder.meeting.cash_expected = recorder.book.balance("cash") + recorder.book.balance("social_cash")
+    recorder.meeting.cash_expected = recorder.book.balance("cash") + recorder.book.balance(
+        "social_cash"
+    )
     session.flush()
     session.refresh(share_out)
     return share_out

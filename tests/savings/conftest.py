@@ -77,7 +77,9 @@ def constitution(**overrides: object) -> rules.Constitution:
     return rules.Constitution(**values)  # type: ignore[arg-type]
 
 
-def make_fund(session: Session, names: tuple[str, ...] = ("آمنه", "بتول", "کبری"), **overrides: object) -> Fund:
+def make_fund(
+    session: Session, names: tuple[str, ...] = ("آمنه", "بتول", "کبری"), **overrides: object
+) -> Fund:
     """Create a fund with members and an open cycle."""
     savings_fund = create_fund(session, name="صندوق آزمون", founded_on=START, village="قلعه‌نو")
     start_cycle(session, savings_fund.fund_id, START, constitution(**overrides))

@@ -28,14 +28,26 @@ def week(n: int) -> date:
 SHARE_OUT_DAY = week(24)
 
 
-def example_fund(session: Session, method: rules.ShareOutMethod, c_borrows_6000: bool = False) -> Fund:
+def example_fund(
+    session: Session, method: rules.ShareOutMethod, c_borrows_6000: bool = False
+) -> Fund:
     """Play the examples' cycle up to the share-out."""
     fund = make_fund(
-        session, min_shares=0, max_shares=50, max_term_months=4, social_contribution=0,
-        share_out_method=method, fines={"absent": 1_000},
+        session,
+        min_shares=0,
+        max_shares=50,
+        max_term_months=4,
+        social_contribution=0,
+        share_out_method=method,
+        fines={"absent": 1_000},
     )
     a, b, c = fund.members
-    fund.meet(week(0), MemberLine(a.id, shares=50, social=2_000), MemberLine(b.id, shares=30, social=2_000), MemberLine(c.id, shares=20, social=1_000))
+    fund.meet(
+        week(0),
+        MemberLine(a.id, shares=50, social=2_000),
+        MemberLine(b.id, shares=30, social=2_000),
+        MemberLine(c.id, shares=20, social=1_000),
+    )
     fund.meet(week(2), new_loans=(NewLoan(a.id, 80_000, 2), NewLoan(b.id, 20_000, 4)))
     loans = {loan.member_id: loan.id for loan in queries.open_loans(session, fund.fund_id)}
     fund.meet(
@@ -60,7 +72,9 @@ def test_the_example_cycle_holds_what_domain_md_says(session: Session) -> None:
     assert fund.social_cash() == 5_000
     assert fund.balance("charges") == 12_000
     assert fund.balance("fines") == 3_000
-    assert queries.charges_paid_by_member(session, queries.open_cycle(session, fund.fund_id).id) == {
+    assert queries.charges_paid_by_member(
+        session, queries.open_cycle(session, fund.fund_id).id
+    ) == {
         fund.members[0].id: 8_000,
         fund.members[1].id: 4_000,
     }
@@ -109,7 +123,12 @@ def test_example_4_a_loan_netted_or_written_off(session: Session) -> None:
 def test_example_5_payouts_add_up_to_the_rial(session: Session) -> None:
     fund = make_fund(session, min_shares=0, max_shares=50)
     a, b, c = fund.members
-    fund.meet(week(0), MemberLine(a.id, shares=49), MemberLine(b.id, shares=33), MemberLine(c.id, shares=17))
+    fund.meet(
+        week(0),
+        MemberLine(a.id, shares=49),
+        MemberLine(b.id, shares=33),
+        MemberLine(c.id, shares=17),
+    )
     from groups.savings.commands import CashItem
 
     fund.meet(week(1), other_income=(CashItem(1_000, "sale of the old cash box"),))
@@ -135,7 +154,9 @@ def test_example_6_the_cap_is_the_smaller_of_k_times_savings_and_cash(session: S
         (rules.ChargeMethod.DECLINING_MONTHLY, [(20_000, 3_000), (20_000, 2_000), (20_000, 1_000)]),
     ],
 )
-def test_examples_7_and_8_flat_and_declining_charges(session: Session, method: rules.ChargeMethod, instalments: list[tuple[int, int]]) -> None:
+def test_examples_7_and_8_flat_and_declining_charges(
+    session: Session, method: rules.ChargeMethod, instalments: list[tuple[int, int]]
+) -> None:
     fund = make_fund(session, min_shares=0, max_shares=50, charge_method=method)
     a = fund.members[0]
     fund.meet(week(0), MemberLine(a.id, shares=50), MemberLine(fund.members[1].id, shares=50))
@@ -146,11 +167,21 @@ def test_examples_7_and_8_flat_and_declining_charges(session: Session, method: r
 
 def test_example_9_an_upfront_fee_is_income_of_the_cycle(session: Session) -> None:
     fund = make_fund(
-        session, share_price=1_000_000, min_shares=0, max_shares=50, max_term_months=10,
-        charge_method=rules.ChargeMethod.UPFRONT_FEE, charge_rate=Decimal("0.04"),
+        session,
+        share_price=1_000_000,
+        min_shares=0,
+        max_shares=50,
+        max_term_months=10,
+        charge_method=rules.ChargeMethod.UPFRONT_FEE,
+        charge_rate=Decimal("0.04"),
     )
     a, b, c = fund.members
-    fund.meet(week(0), MemberLine(a.id, shares=30), MemberLine(b.id, shares=20), MemberLine(c.id, shares=20))
+    fund.meet(
+        week(0),
+        MemberLine(a.id, shares=30),
+        MemberLine(b.id, shares=20),
+        MemberLine(c.id, shares=20),
+    )
     cash_before = fund.cash()
     fund.meet(week(1), new_loans=(NewLoan(a.id, 60_000_000, 10),))
     assert cash_before - fund.cash() == 57_600_000
