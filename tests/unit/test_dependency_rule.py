@@ -35,6 +35,9 @@ PURE_RULE_MODULES = [
     "ledger/accounts.py",
     "ledger/entries.py",
     "ledger/statements.py",
+    "groups/calendar.py",
+    "groups/savings/commands.py",
+    *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "groups/savings/rules").glob("*.py"))),
 ]
 
 
