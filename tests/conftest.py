@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -64,6 +65,17 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             db.engine.dispose()
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session, but every query goes to the test's connection.
+
+    Flask-SQLAlchemy picks an engine per table and would ignore ``bind``; a test
+    must run on the one connection whose transaction it rolls back.
+    """
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
     """A session in a transaction rolled back after the test; db.session is the same one."""
@@ -72,7 +84,11 @@ def session(app: Flask) -> Iterator[Session]:
         transaction = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "class_": ConnectionBoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
         )
         try:
             yield db.session()

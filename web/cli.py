@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import click
@@ -19,6 +18,7 @@ from ledger.export import FORMATS, export_journal
 from ledger.verify import verify
 from web import create_app
 from web.extensions import db
+from web.fund_cli import fund
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -35,7 +35,7 @@ def demo(host: str, port: int) -> None:
     from web.demo import load_demo_if_empty
 
     upgrade(directory=current_app.extensions["migrate"].directory)
-    if load_demo_if_empty(db.session(), today=date.today()):
+    if load_demo_if_empty(db.session()):
         db.session.commit()
         click.echo("Loaded the demo fund.")
     click.echo(
@@ -125,5 +125,41 @@ def bench_ledger(entries: int, funds: int, single: int, json_path: Path | None) 
         sys.exit(1)  # a missed target is a figure; books that do not verify are a failure
 
 
+@bench.command("meetings", with_appcontext=False)
+@click.option("--funds", default=300, show_default=True, type=click.IntRange(min=1))
+@click.option("--members", default=25, show_default=True, type=click.IntRange(min=2))
+@click.option("--weeks", default=52, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the figures to this file as JSON.",
+)
+def bench_meetings(funds: int, members: int, weeks: int, json_path: Path | None) -> None:
+    """Record a year of weekly meetings of many funds on a fresh SQLite database and time them.
+
+    Exits with 1 only when the books do not verify afterwards; a missed target is reported.
+    """
+    from bench.meetings import MeetingsConfig, render, run
+
+    config = MeetingsConfig(funds=funds, members=members, weeks=weeks)
+    with tempfile.TemporaryDirectory(prefix="sandogh-bench-") as folder:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'savings.db'}"})
+        with app.app_context():
+            upgrade(directory=app.extensions["migrate"].directory)
+            figures = run(db.engine, config, _echo_progress)
+            db.engine.dispose()
+    click.echo(render(figures))
+    if json_path is not None:
+        payload = json.dumps(figures, indent=2, ensure_ascii=False, default=str)
+        json_path.write_text(payload + "\n", encoding="utf-8")
+        click.echo(f"Wrote {json_path}", err=True)
+    if not figures["books_verify"] or figures["unbalanced_fund_reports"]:
+        sys.exit(1)
+
+
 def _echo_progress(message: str) -> None:
     click.echo(message, err=True)
+
+
+main.add_command(fund)

@@ -13,9 +13,9 @@ import → export → import gives the same books.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +53,7 @@ from groups.savings.models import (
 from groups.savings.shareout import confirm_share_out
 from ledger.errors import DomainError, UnknownFund
 
+T = TypeVar("T")
 FORMAT = "sandogh-fund-book"
 VERSION = 1
 Book = Mapping[str, Any]
@@ -94,29 +95,38 @@ def import_book(session: Session, book: Book, actor: str) -> int:
     """Replay a fund book through the services, all or nothing; return the new fund's id."""
     with session.begin_nested():
         fund = book["fund"]
-        savings_fund = create_fund(
-            session,
-            name=fund["name"],
-            founded_on=fund["founded_on"],
-            village=fund.get("village", ""),
-            facilitator=fund.get("facilitator", ""),
-            currency=fund.get("currency", "IRR"),
-            display_unit=fund.get("display_unit", "rial"),
+        savings_fund = _guarded(
+            "fund",
+            lambda: create_fund(
+                session,
+                name=fund["name"],
+                founded_on=fund["founded_on"],
+                village=fund.get("village", ""),
+                facilitator=fund.get("facilitator", ""),
+                currency=fund.get("currency", "IRR"),
+                display_unit=fund.get("display_unit", "rial"),
+            ),
         )
         fund_id = savings_fund.fund_id
         refs = _Refs()
         for member in book.get("members", []):
-            refs.members[member["ref"]] = add_member(
-                session,
-                fund_id,
-                member["name"],
-                member["joined_on"],
-                phone=member.get("phone", ""),
-                roles=tuple(member.get("roles", ())),
-            ).id
+            refs.members[member["ref"]] = _guarded(
+                f"member {member['ref']!r}", partial(_add_member, session, fund_id, member)
+            )
         for number, cycle in enumerate(book.get("cycles", []), 1):
             _replay_cycle(session, fund_id, number, cycle, refs, actor)
         return fund_id
+
+
+def _add_member(session: Session, fund_id: int, member: Book) -> int:
+    return add_member(
+        session,
+        fund_id,
+        member["name"],
+        member["joined_on"],
+        phone=member.get("phone", ""),
+        roles=tuple(member.get("roles", ())),
+    ).id
 
 
 def _replay_cycle(
@@ -165,7 +175,7 @@ def _replay_cycle(
         )
 
 
-def _guarded(where: str, action: Any) -> Any:
+def _guarded(where: str, action: Callable[[], T]) -> T:
     try:
         return action()
     except FundBookError:
@@ -519,8 +529,3 @@ def _export_share_out(
             if p.reinvested
         ],
     }
-
-
-def book_dates(book: Book) -> list[date]:
-    """Return every meeting date of a book, in order (used by the demo to shift dates)."""
-    return [m["date"] for c in book.get("cycles", []) for m in c.get("meetings", [])]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
 from groups.savings.book import FundBook, meeting_source
-from groups.savings.commands import MeetingInput, MemberLine, NewLoan
+from groups.savings.commands import MeetingInput, MemberLine, NewLoan, Pledge
 from groups.savings.errors import (
     GuarantorIsBorrower,
     GuarantorLacksSavings,
@@ -27,6 +27,7 @@ from groups.savings.errors import (
     InsufficientSocialFund,
     LoanExceedsCap,
     LoanTermTooLong,
+    LoanTermTooShort,
     MeetingDateNotAfterPrevious,
     MeetingLocked,
     MemberHasGuarantees,
@@ -151,7 +152,6 @@ class MeetingRecorder:
     drafts: list[EntryDraft] = field(default_factory=list)
     cash: int = 0
     social_cash: int = 0
-    _pledged_today: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.constitution = queries.constitution_of(self.cycle)
@@ -298,8 +298,15 @@ class MeetingRecorder:
         )
         self.session.flush()
 
-    def _borrowers_loan(self, member_id: int, loan_id: int) -> Loan:
+    def _open_loan(self, loan_id: int) -> Loan:
         loan = queries.loan_of(self.session, self.book.fund_id, loan_id)
+        status = queries.loan_status(self.session, loan.id)
+        if status in ("repaid", "written_off"):
+            raise UnknownLoan(f"Loan {loan_id} is {status}, not open")
+        return loan
+
+    def _borrowers_loan(self, member_id: int, loan_id: int) -> Loan:
+        loan = self._open_loan(loan_id)
         if loan.member_id != member_id:
             raise UnknownLoan(f"Loan {loan_id} is not member {member_id}'s")
         return loan
@@ -363,7 +370,7 @@ class MeetingRecorder:
 
     def recover_from_guarantors(self, loan_id: int) -> None:
         """Recover a loan's arrears from its guarantors' pledged savings."""
-        loan = queries.loan_of(self.session, self.book.fund_id, loan_id)
+        loan = self._open_loan(loan_id)
         position = queries.position_of(self.session, loan, self.on)
         arrears = position.overdue_principal + position.overdue_charge + position.penalty_due
         available = {
@@ -393,7 +400,7 @@ class MeetingRecorder:
 
     def write_off(self, loan_id: int, reason: str) -> None:
         """Write off a loan's outstanding principal by decision of the meeting."""
-        loan = queries.loan_of(self.session, self.book.fund_id, loan_id)
+        loan = self._open_loan(loan_id)
         outstanding = queries.principal_outstanding(self.session, loan)
         borrower = self.session.get(Member, loan.member_id)
         assert borrower is not None
@@ -412,7 +419,9 @@ class MeetingRecorder:
         borrower = self._member(request.borrower_id)
         if request.amount <= 0:
             raise NegativeAmount(f"Loan amount must be positive: {request.amount}")
-        if request.term_months < 1 or request.term_months > c.max_term_months:
+        if request.term_months < 1:
+            raise LoanTermTooShort(f"Term {request.term_months} is under one month")
+        if request.term_months > c.max_term_months:
             raise LoanTermTooLong(f"Term {request.term_months} exceeds {c.max_term_months} months")
         if queries.open_loans(self.session, self.book.fund_id, borrower.id):
             raise MemberHasOpenLoan(f"Member {borrower.id} already has an open loan")
@@ -432,24 +441,29 @@ class MeetingRecorder:
         self.cash -= loan.principal - loan.fee
 
     def _check_guarantors(self, request: NewLoan) -> None:
+        # Earlier loans of this meeting are flushed, so pledges_held counts their pledges.
+        pledged_here: dict[int, int] = {}
         for pledge in request.guarantors:
-            guarantor = self._member(pledge.guarantor_id)
-            if guarantor.id == request.borrower_id:
-                raise GuarantorIsBorrower("A borrower cannot guarantee her own loan")
-            if pledge.amount <= 0:
-                raise NegativeAmount(f"A pledge must be positive: {pledge.amount}")
-            free = (
-                self._savings_now(guarantor)
-                - queries.pledges_held(self.session, self.book.fund_id, guarantor.id)
-                - self._pledged_today.get(guarantor.id, 0)
+            with about_member(pledge.guarantor_id):
+                self._check_pledge(request, pledge, pledged_here)
+
+    def _check_pledge(self, request: NewLoan, pledge: Pledge, pledged_here: dict[int, int]) -> None:
+        """Refuse a pledge by the borrower, or beyond the guarantor's unpledged savings."""
+        guarantor = self._member(pledge.guarantor_id)
+        if guarantor.id == request.borrower_id:
+            raise GuarantorIsBorrower("A borrower cannot guarantee her own loan")
+        if pledge.amount <= 0:
+            raise NegativeAmount(f"A pledge must be positive: {pledge.amount}")
+        free = (
+            self._savings_now(guarantor)
+            - queries.pledges_held(self.session, self.book.fund_id, guarantor.id)
+            - pledged_here.get(guarantor.id, 0)
+        )
+        if pledge.amount > free:
+            raise GuarantorLacksSavings(
+                f"Member {guarantor.id} has {free} unpledged savings, pledges {pledge.amount}"
             )
-            if pledge.amount > free:
-                raise GuarantorLacksSavings(
-                    f"Member {guarantor.id} has {free} unpledged savings, pledges {pledge.amount}"
-                )
-            self._pledged_today[guarantor.id] = (
-                self._pledged_today.get(guarantor.id, 0) + pledge.amount
-            )
+        pledged_here[guarantor.id] = pledged_here.get(guarantor.id, 0) + pledge.amount
 
     def _create_loan(self, request: NewLoan) -> Loan:
         c = self.constitution
@@ -565,12 +579,17 @@ class MeetingRecorder:
             self._entry(
                 "leaving",
                 [
-                    (self.book.savings_of(member), savings - owed),
+                    (self.book.savings_of(member), max(savings - owed, 0)),
                     (self.book.ids["surplus"], max(profit, 0)),
                 ],
-                [(self.book.ids["cash"], paid), (self.book.ids["surplus"], max(-profit, 0))],
+                [
+                    (self.book.ids["cash"], paid),
+                    (self.book.ids["surplus"], max(-profit, 0)),
+                    (self.book.savings_of(member), max(owed - savings, 0)),
+                ],
             )
         self.cash -= paid
+        self._pending_savings[member.id] = self._pending_savings.get(member.id, 0) - savings
         self.session.add(
             MemberExit(
                 member_id=member.id,

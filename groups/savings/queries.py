@@ -2,6 +2,11 @@
 
 Only rows of closed meetings count (see models.py on voiding). Money amounts
 come from the ledger or are summed from repayments; nothing here writes.
+
+The queries a meeting runs once per loan are built once, at import, with bound
+parameters: building and cache-keying a SQLAlchemy statement costs more than SQLite
+takes to run it. A loan's status is its latest status event, and ``open_loans``
+filters on it in SQL (a correlated subquery) rather than asking loan by loan.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from groups.savings import rules
 from groups.savings.errors import NoOpenCycle, UnknownLoan, UnknownMember
 from groups.savings.models import (
     Cycle,
+    Guarantee,
     Loan,
     LoanEvent,
     Meeting,
@@ -26,6 +32,8 @@ from groups.savings.models import (
 )
 
 CLOSED = Meeting.status == "closed"
+#: Statuses of a loan that is no longer open.
+FINISHED = ("repaid", "written_off")
 
 
 def open_cycle(session: Session, fund_id: int) -> Cycle:
@@ -70,8 +78,11 @@ def loan_of(session: Session, fund_id: int, loan_id: int) -> Loan:
     return loan
 
 
+_MEETING_STATUS = select(Meeting.status).where(Meeting.id == bindparam("meeting_id"))
+
+
 def _meeting_closed(session: Session, meeting_id: int) -> bool:
-    return session.scalar(select(Meeting.status).where(Meeting.id == meeting_id)) == "closed"
+    return session.scalar(_MEETING_STATUS, {"meeting_id": meeting_id}) == "closed"
 
 
 def schedule_of(loan: Loan) -> tuple[rules.Instalment, ...]:
@@ -81,26 +92,31 @@ def schedule_of(loan: Loan) -> tuple[rules.Instalment, ...]:
     )
 
 
+_PAYMENTS = (
+    select(Repayment.paid_on, Repayment.penalty, Repayment.charge, Repayment.principal)
+    .join(Meeting, Meeting.id == Repayment.meeting_id)
+    .where(Repayment.loan_id == bindparam("loan_id"), CLOSED)
+    .order_by(Repayment.paid_on, Repayment.id)
+)
+
+
 def payments_of(session: Session, loan_id: int) -> list[rules.Payment]:
     """Return the repayments applied to a loan at closed meetings, oldest first."""
-    query = (
-        select(Repayment)
-        .join(Meeting, Meeting.id == Repayment.meeting_id)
-        .where(Repayment.loan_id == loan_id, CLOSED)
-        .order_by(Repayment.paid_on, Repayment.id)
-    )
+    rows = session.execute(_PAYMENTS, {"loan_id": loan_id})
     return [
-        rules.Payment(r.paid_on, r.penalty, r.charge, r.principal) for r in session.scalars(query)
+        rules.Payment(on, penalty, charge, principal) for on, penalty, charge, principal in rows
     ]
 
 
+_EVENT_TOTAL = (
+    select(func.coalesce(func.sum(LoanEvent.amount), 0))
+    .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+    .where(LoanEvent.loan_id == bindparam("loan_id"), LoanEvent.kind == bindparam("kind"), CLOSED)
+)
+
+
 def _event_total(session: Session, loan_id: int, kind: str) -> int:
-    query = (
-        select(func.coalesce(func.sum(LoanEvent.amount), 0))
-        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
-        .where(LoanEvent.loan_id == loan_id, LoanEvent.kind == kind, CLOSED)
-    )
-    return int(session.scalar(query) or 0)
+    return int(session.scalar(_EVENT_TOTAL, {"loan_id": loan_id, "kind": kind}) or 0)
 
 
 def penalties_assessed(session: Session, loan_id: int) -> int:
@@ -108,26 +124,53 @@ def penalties_assessed(session: Session, loan_id: int) -> int:
     return _event_total(session, loan_id, "penalty")
 
 
+_PENALISED = (
+    select(LoanEvent.instalment_number)
+    .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+    .where(LoanEvent.loan_id == bindparam("loan_id"), LoanEvent.kind == "penalty", CLOSED)
+)
+
+
 def penalised_instalments(session: Session, loan_id: int) -> set[int]:
     """Return the numbers of the instalments a late penalty was already assessed for."""
-    query = (
-        select(LoanEvent.instalment_number)
-        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
-        .where(LoanEvent.loan_id == loan_id, LoanEvent.kind == "penalty", CLOSED)
+    return {n for n in session.scalars(_PENALISED, {"loan_id": loan_id}) if n is not None}
+
+
+_STATUS = (
+    select(LoanEvent.kind)
+    .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+    .where(LoanEvent.loan_id == bindparam("loan_id"), LoanEvent.kind != "penalty", CLOSED)
+    .order_by(LoanEvent.id.desc())
+    .limit(1)
+)
+
+
+def _status_of_loan() -> ColumnElement[str]:
+    """Return loan_status() of the loan of the enclosing query, as a correlated subquery.
+
+    It has its own alias of ``meetings``, so it correlates with the loan only.
+    """
+    meeting = aliased(Meeting)
+    latest = (
+        select(LoanEvent.kind)
+        .join(meeting, meeting.id == LoanEvent.meeting_id)
+        .where(LoanEvent.loan_id == Loan.id, LoanEvent.kind != "penalty")
+        .where(meeting.status == "closed")
+        .order_by(LoanEvent.id.desc())
+        .limit(1)
+        .correlate(Loan)
+        .scalar_subquery()
     )
-    return {n for n in session.scalars(query) if n is not None}
+    return func.coalesce(latest, "active")
+
+
+#: True for a loan of the enclosing query that is neither repaid nor written off.
+_IS_OPEN = _status_of_loan().not_in(FINISHED)
 
 
 def loan_status(session: Session, loan_id: int) -> str:
     """Return the loan's latest status: active, in_arrears, repaid or written_off."""
-    query = (
-        select(LoanEvent.kind)
-        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
-        .where(LoanEvent.loan_id == loan_id, LoanEvent.kind != "penalty", CLOSED)
-        .order_by(LoanEvent.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query) or "active"
+    return session.scalar(_STATUS, {"loan_id": loan_id}) or "active"
 
 
 def position_of(session: Session, loan: Loan, as_of: date) -> rules.LoanPosition:
@@ -140,20 +183,25 @@ def position_of(session: Session, loan: Loan, as_of: date) -> rules.LoanPosition
     )
 
 
+_OPEN_LOANS = (
+    select(Loan)
+    .join(Meeting, Meeting.id == Loan.meeting_id)
+    .where(Loan.fund_id == bindparam("fund_id"), CLOSED, _IS_OPEN)
+    .order_by(Loan.id)
+    .options(selectinload(Loan.instalments))
+)
+_MEMBERS_OPEN_LOANS = _OPEN_LOANS.where(Loan.member_id == bindparam("member_id"))
+
+
 def open_loans(session: Session, fund_id: int, member_id: int | None = None) -> list[Loan]:
-    """Return the fund's loans (or a borrower's) that are neither repaid nor written off."""
-    query = (
-        select(Loan)
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Loan.fund_id == fund_id, CLOSED)
-        .order_by(Loan.id)
-    )
-    if member_id is not None:
-        query = query.where(Loan.member_id == member_id)
-    loans = list(session.scalars(query))
-    return [
-        loan for loan in loans if loan_status(session, loan.id) not in ("repaid", "written_off")
-    ]
+    """Return the fund's loans (or a borrower's) that are neither repaid nor written off.
+
+    Their schedules are loaded with them (one more query), as most callers need them.
+    """
+    if member_id is None:
+        return list(session.scalars(_OPEN_LOANS, {"fund_id": fund_id}))
+    params = {"fund_id": fund_id, "member_id": member_id}
+    return list(session.scalars(_MEMBERS_OPEN_LOANS, params))
 
 
 def principal_outstanding(session: Session, loan: Loan) -> int:
@@ -164,25 +212,59 @@ def principal_outstanding(session: Session, loan: Loan) -> int:
     return loan.principal - repaid
 
 
+def _principal_repaid() -> ScalarSelect[int]:
+    """Return the principal repaid on the loan of the enclosing query, at closed meetings."""
+    meeting = aliased(Meeting)
+    return (
+        select(func.coalesce(func.sum(Repayment.principal), 0))
+        .join(meeting, meeting.id == Repayment.meeting_id)
+        .where(Repayment.loan_id == Loan.id, meeting.status == "closed")
+        .correlate(Loan)
+        .scalar_subquery()
+    )
+
+
+_PLEDGES = (
+    select(Guarantee.pledge, Loan.principal, _principal_repaid())
+    .join(Loan, Loan.id == Guarantee.loan_id)
+    .join(Meeting, Meeting.id == Loan.meeting_id)
+    .where(
+        Guarantee.guarantor_id == bindparam("guarantor_id"),
+        Loan.fund_id == bindparam("fund_id"),
+        CLOSED,
+        _IS_OPEN,
+    )
+)
+
+
 def pledges_held(session: Session, fund_id: int, guarantor_id: int) -> int:
     """Return how much of a guarantor's savings her pledges on open loans still hold."""
-    held = 0
-    for loan in open_loans(session, fund_id):
-        for guarantee in loan.guarantees:
-            if guarantee.guarantor_id == guarantor_id:
-                held += rules.pledge_held(
-                    guarantee.pledge, loan.principal, principal_outstanding(session, loan)
-                )
-    return held
+    rows = session.execute(_PLEDGES, {"fund_id": fund_id, "guarantor_id": guarantor_id})
+    return sum(
+        rules.pledge_held(pledge, principal, principal - int(repaid))
+        for pledge, principal, repaid in rows
+    )
+
+
+_GUARANTEED_OPEN_LOANS = (
+    select(Loan)
+    .join(Meeting, Meeting.id == Loan.meeting_id)
+    .where(
+        Loan.fund_id == bindparam("fund_id"),
+        CLOSED,
+        _IS_OPEN,
+        Loan.id.in_(
+            select(Guarantee.loan_id).where(Guarantee.guarantor_id == bindparam("guarantor_id"))
+        ),
+    )
+    .order_by(Loan.id)
+)
 
 
 def guarantees_on_open_loans(session: Session, fund_id: int, guarantor_id: int) -> list[Loan]:
     """Return the open loans a member guarantees."""
-    return [
-        loan
-        for loan in open_loans(session, fund_id)
-        if any(g.guarantor_id == guarantor_id for g in loan.guarantees)
-    ]
+    params = {"fund_id": fund_id, "guarantor_id": guarantor_id}
+    return list(session.scalars(_GUARANTEED_OPEN_LOANS, params))
 
 
 def shares_bought(session: Session, cycle_id: int, member_id: int | None = None) -> int:

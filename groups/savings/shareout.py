@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
 from groups.savings.book import FundBook
-from groups.savings.errors import MemberHasOpenLoan, NegativeAmount
+from groups.savings.errors import MeetingDateNotAfterPrevious, MemberHasOpenLoan, NegativeAmount
 from groups.savings.meetings import MeetingRecorder
 from groups.savings.models import Meeting, Member, ShareOut, ShareOutPayout
 from ledger.accounts import AccountType
@@ -79,6 +79,9 @@ def preview_share_out(
 ) -> ShareOutPreview:
     """Compute the share-out as of a date; loans not written off are netted from payouts."""
     cycle = queries.open_cycle(session, fund_id)
+    previous = queries.last_meeting(session, fund_id)
+    if previous is not None and on < previous.date:
+        raise MeetingDateNotAfterPrevious(f"Share-out on {on} is before meeting of {previous.date}")
     constitution = queries.constitution_of(cycle)
     book = FundBook.load(session, fund_id)
     owes, written_off = _what_borrowers_owe(session, fund_id, on, write_off)
@@ -254,11 +257,14 @@ def _payout_entry(recorder: MeetingRecorder, line: PreviewLine, reinvested: int)
     assert member is not None
     savings_account = book.savings_of(member)
     surplus = book.ids["surplus"]
-    debits = [
-        (savings_account, line.savings - line.deduction - reinvested),
-        (surplus, max(line.profit, 0)),
+    # After netting, her savings may be below zero when her profit covers the rest of her debt.
+    left = line.savings - line.deduction - reinvested
+    debits = [(savings_account, max(left, 0)), (surplus, max(line.profit, 0))]
+    credits = [
+        (book.ids["cash"], line.payout - reinvested),
+        (surplus, max(-line.profit, 0)),
+        (savings_account, max(-left, 0)),
     ]
-    credits = [(book.ids["cash"], line.payout - reinvested), (surplus, max(-line.profit, 0))]
     source = Source(SourceType.SHARE_OUT, str(recorder.meeting.id))
     return book.draft(
         recorder.on,

@@ -27,7 +27,7 @@ ALLOWED_PROJECT_IMPORTS = {
     "groups": {"ledger", "groups"},
     "reports": {"ledger", "groups", "reports"},
     "web": {"ledger", "groups", "reports", "web", "bench"},
-    "bench": {"ledger", "bench"},
+    "bench": {"ledger", "groups", "bench"},
 }
 PROJECT = set(ALLOWED_PROJECT_IMPORTS)
 PURE_RULE_MODULES = [

@@ -2,43 +2,58 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger import balances
 from ledger.models import Fund
+from ledger.verify import verify
+from reports.persian import format_money
 from web.demo import load_demo_if_empty
+
+#: The demo fund's loan-fund cash after its seventeen meetings (web/demo/demo-fund.json).
+DEMO_LOAN_FUND_CASH = "۴۴٬۱۹۵٬۹۹۸ ریال"
+
+
+def demo_fund_id(session: Session) -> int:
+    assert load_demo_if_empty(session)
+    return session.scalars(select(Fund.id)).one()
+
+
+def test_the_demo_fund_loads_from_its_fund_book_and_its_books_verify(session: Session) -> None:
+    fund_id = demo_fund_id(session)
+    assert verify(session, fund_id) == []
+    assert balances.trial_balance(session, fund_id).is_balanced
 
 
 def test_the_home_page_shows_the_demo_fund_balanced_in_persian(
     app: Flask, session: Session
 ) -> None:
-    assert load_demo_if_empty(session, today=date(2025, 4, 20))
+    fund_id = demo_fund_id(session)
+    total = balances.trial_balance(session, fund_id).total_debit
     page = app.test_client().get("/")
     html = page.get_data(as_text=True)
 
     assert page.status_code == 200
     assert 'dir="rtl"' in html
     assert "صندوق زنان روستای قلعه‌نو" in html
-    assert "۴٬۰۴۰٬۰۰۰ ریال" in html  # total debits of the demo fund, in Persian digits
+    assert format_money(total) in html
     assert "تراز است" in html
 
 
 def test_the_trial_balance_page_lists_each_account(app: Flask, session: Session) -> None:
-    load_demo_if_empty(session, today=date(2025, 4, 20))
-    fund_id = session.scalars(select(Fund.id)).one()
+    fund_id = demo_fund_id(session)
     page = app.test_client().get(f"/funds/{fund_id}/trial-balance")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "نقد صندوق وام" in html
-    assert "۳٬۲۴۰٬۰۰۰ ریال" in html  # loan-fund cash after four meetings, a loan and a repayment
+    assert DEMO_LOAN_FUND_CASH in html
 
 
 def test_the_demo_loads_only_into_an_empty_database(session: Session) -> None:
-    assert load_demo_if_empty(session, today=date(2025, 4, 20))
-    assert not load_demo_if_empty(session, today=date(2025, 4, 20))
+    assert load_demo_if_empty(session)
+    assert not load_demo_if_empty(session)
 
 
 def test_an_unknown_page_is_a_friendly_persian_404(app: Flask, session: Session) -> None:
@@ -46,3 +61,21 @@ def test_an_unknown_page_is_a_friendly_persian_404(app: Flask, session: Session)
     assert page.status_code == 404
     assert "این صفحه پیدا نشد" in page.get_data(as_text=True)
     assert "Traceback" not in page.get_data(as_text=True)
+
+
+def test_an_unexpected_error_is_a_friendly_page_without_a_stack_trace(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from web import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "x"}
+    )
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    page = app.test_client().get("/boom")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 500
+    assert "خطایی پیش آمد" in html
+    assert "secret internals" not in html and "Traceback" not in html
