@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from ledger import balances
 from groups.savings.models import SavingsFund
+from ledger import balances
 from ledger.models import Fund
 from web.extensions import db
 
