@@ -19,6 +19,7 @@ ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
 TO_LATIN = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS, "0123456789" * 2)
 PERSIAN_GROUP_SEPARATOR = "٬"
+PERSIAN_DECIMAL_SEPARATOR = "٫"
 UNITS = {"rial": ("ریال", "rial"), "toman": ("تومان", "toman")}
 _JALALI_INPUT = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
 
@@ -42,12 +43,22 @@ def group_thousands(amount: int, persian: bool = True) -> str:
 
 
 def format_money(rials: int, unit: str = "rial", persian: bool = True) -> str:
-    """Return an amount of rials for display in the fund's unit (rial or toman)."""
-    if unit == "toman" and rials % 10 == 0:
-        amount, unit_name = rials // 10, UNITS["toman"]
-    else:
-        amount, unit_name = rials, UNITS["rial"]
-    return f"{group_thousands(amount, persian)} {unit_name[0] if persian else unit_name[1]}"
+    """Return an amount of rials for display in the fund's unit (rial or toman).
+
+    Tomans are exact: an amount that is not a whole number of tomans keeps its
+    last rial as one decimal (۱٬۲۵۵ ریال = ۱۲۵٫۵ تومان), so a column never mixes units.
+    """
+    names = UNITS["toman" if unit == "toman" else "rial"]
+    name = names[0] if persian else names[1]
+    if unit != "toman":
+        return f"{group_thousands(rials, persian)} {name}"
+    whole, tenth = divmod(abs(rials), 10)
+    text = group_thousands(whole, persian)
+    if tenth:
+        text += (PERSIAN_DECIMAL_SEPARATOR if persian else ".") + (
+            persian_digits(tenth) if persian else str(tenth)
+        )
+    return f"({text}) {name}" if rials < 0 else f"{text} {name}"
 
 
 def to_jalali(day: date, persian: bool = True) -> str:

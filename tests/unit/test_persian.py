@@ -63,8 +63,9 @@ def test_money_in_tomans_when_whole_tomans() -> None:
     assert format_money(-50, unit="toman", persian=False) == "(5) toman"
 
 
-def test_money_that_is_not_whole_tomans_stays_in_rials() -> None:
-    assert format_money(1_255, unit="toman") == "۱٬۲۵۵ ریال"
+def test_money_that_is_not_whole_tomans_keeps_its_last_rial_as_a_decimal() -> None:
+    assert format_money(1_255, unit="toman") == "۱۲۵٫۵ تومان"
+    assert format_money(-44_195_998, unit="toman", persian=False) == "(4,419,599.8) toman"
 
 
 def test_a_date_is_written_in_jalali_with_persian_or_latin_digits() -> None:

@@ -13,7 +13,7 @@ from reports.persian import format_money
 from web.demo import load_demo_if_empty
 
 #: The demo fund's loan-fund cash after its seventeen meetings (web/demo/demo-fund.json).
-DEMO_LOAN_FUND_CASH = "۴۴٬۱۹۵٬۹۹۸ ریال"  # not a whole number of tomans, so shown in rials
+DEMO_LOAN_FUND_CASH = "۴٬۴۱۹٬۵۹۹٫۸ تومان"  # the demo fund shows tomans, exactly
 
 
 def demo_fund_id(session: Session) -> int:
