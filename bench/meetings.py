@@ -11,12 +11,12 @@ The caller hands over an engine on a freshly migrated, empty SQLite database. Th
    each through ``groups.savings.meetings.record_meeting`` followed by one commit, as
    a treasurer's submit. At each meeting every member buys 1–5 shares and pays the
    social fund; each borrower pays what is due on her open loan (now and then a week
-   late); up to ``loans_per_meeting`` members without an open loan borrow, each with a
-   guarantor, as far as the cash and the cap allow; a few members come late and pay
-   a fine. The amounts are worked out beforehand, untimed, from
-   ``queries.open_loans``/``queries.position_of`` in a session of their own; the
-   time of a meeting is ``record_meeting`` + ``commit`` in a fresh session (cold, as
-   a web request is);
+   late); up to ``loans_per_meeting`` members without an open loan borrow (one open
+   loan per member is the rule), each with a guarantor, as far as the cash and the cap
+   allow; a few members come late and pay a fine. The amounts are worked out
+   beforehand, untimed, from ``queries.open_loans``/``queries.positions_of`` in a
+   session of their own; the time of a meeting is ``record_meeting`` + ``commit`` in
+   a fresh session (cold, as a web request is);
 3. times ``groups.savings.report.fund_report`` of ``reports`` funds picked at random,
    and ``ledger.verify.verify`` over every fund.
 
@@ -235,7 +235,7 @@ def plan_meeting(
     """Return the fund's meeting of the day: shares, social fund, repayments, fines, loans."""
     members = [m.id for m in queries.active_members(session, fund_id)]
     loans = queries.open_loans(session, fund_id)
-    positions = {loan.id: queries.position_of(session, loan, on) for loan in loans}
+    positions = queries.positions_of(session, loans, on)
     plan = _Plan(
         cash=FundBook.load(session, fund_id).balance("cash"),
         savings=member_savings(session, fund_id),
@@ -257,7 +257,9 @@ def plan_meeting(
     )
     candidates = [m for m in members if m not in plan.borrowers]
     rng.shuffle(candidates)
-    for borrower in candidates[: config.loans_per_meeting]:
+    for borrower in candidates:
+        if len(plan.new_loans) == config.loans_per_meeting:
+            break
         _borrow(plan, borrower, members, rng)
     return MeetingInput(date=on, idempotency_key=key, lines=lines, new_loans=tuple(plan.new_loans))
 
@@ -388,6 +390,17 @@ def meeting_figures(samples: Sequence[Sample], weeks: int) -> Figures:
                 "p95_ms": percentile(part, 0.95) * 1000,
             }
         )
+    by_loans = []
+    for loans in sorted({s.new_loans for s in samples}):
+        part = [s.total_s for s in samples if s.new_loans == loans]
+        by_loans.append(
+            {
+                "new_loans": loans,
+                "meetings": len(part),
+                "p50_ms": percentile(part, 0.5) * 1000,
+                "p95_ms": percentile(part, 0.95) * 1000,
+            }
+        )
     count = len(samples)
     return {
         "meetings": count,
@@ -396,6 +409,7 @@ def meeting_figures(samples: Sequence[Sample], weeks: int) -> Figures:
         **latency_figures("meeting", total),
         **latency_figures("meeting_without_commit", [s.record_s for s in samples]),
         "meeting_by_quarter": quarters,
+        "meeting_by_new_loans": by_loans,
         "new_loans_per_meeting": sum(s.new_loans for s in samples) / count,
         "repayments_per_meeting": sum(s.repayments for s in samples) / count,
         "fines_per_meeting": sum(s.fines for s in samples) / count,
@@ -459,6 +473,13 @@ def render(figures: Figures) -> str:
         lines.append(
             f"{'  weeks ' + quarter['weeks']:<22}"
             f"p50 {quarter['p50_ms']:.1f} ms, p95 {quarter['p95_ms']:.1f} ms"
+        )
+    for part in figures["meeting_by_new_loans"]:
+        loans = part["new_loans"]
+        label = f"  with {loans} new loan{'s' * (loans != 1)}"
+        lines.append(
+            f"{label:<22}p50 {part['p50_ms']:.1f} ms, p95 {part['p95_ms']:.1f} ms "
+            f"({part['meetings']:,} meetings)"
         )
     ok = figures["books_verify"] and not figures["unbalanced_fund_reports"]
     lines.append(f"{'Books':<22}{'verify OK' if ok else 'PROBLEMS'}")

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_sqlalchemy.session import Session as FlaskSession
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 

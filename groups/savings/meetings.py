@@ -619,9 +619,12 @@ class MeetingRecorder:
 
     def update_loan_statuses(self) -> None:
         """Record each open loan's status change: in arrears, back to active, or repaid."""
-        for loan in queries.open_loans(self.session, self.book.fund_id):
-            position = queries.position_of(self.session, loan, self.on)
-            current = queries.loan_status(self.session, loan.id)
+        loans = queries.open_loans(self.session, self.book.fund_id)
+        # In bulk: a status event changes neither a position nor another loan's status.
+        positions = queries.positions_of(self.session, loans, self.on)
+        statuses = queries.loan_statuses(self.session, [loan.id for loan in loans])
+        for loan in loans:
+            position, current = positions[loan.id], statuses[loan.id]
             if position.repaid:
                 new = "repaid"
             elif position.days_late > 0:

@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from groups.savings import rules
 from groups.savings.errors import NoOpenCycle, UnknownLoan, UnknownMember
 from groups.savings.models import (
     Cycle,
     Guarantee,
+    Instalment,
     Loan,
     LoanEvent,
     Meeting,
@@ -34,6 +35,8 @@ from groups.savings.models import (
 CLOSED = Meeting.status == "closed"
 #: Statuses of a loan that is no longer open.
 FINISHED = ("repaid", "written_off")
+#: A list of loan ids, for the queries of many loans at once.
+_LOANS: BindParameter[int] = bindparam("loan_ids", expanding=True)
 
 
 def open_cycle(session: Session, fund_id: int) -> Cycle:
@@ -70,19 +73,19 @@ def member_of(session: Session, fund_id: int, member_id: int) -> Member:
     return member
 
 
+_LOAN = (
+    select(Loan)
+    .join(Meeting, Meeting.id == Loan.meeting_id)
+    .where(Loan.id == bindparam("loan_id"), Loan.fund_id == bindparam("fund_id"), CLOSED)
+)
+
+
 def loan_of(session: Session, fund_id: int, loan_id: int) -> Loan:
     """Return a loan of the fund granted at a closed meeting, or raise UnknownLoan."""
-    loan = session.get(Loan, loan_id)
-    if loan is None or loan.fund_id != fund_id or not _meeting_closed(session, loan.meeting_id):
+    loan = session.scalars(_LOAN, {"loan_id": loan_id, "fund_id": fund_id}).one_or_none()
+    if loan is None:
         raise UnknownLoan(f"Fund {fund_id} has no loan {loan_id}")
     return loan
-
-
-_MEETING_STATUS = select(Meeting.status).where(Meeting.id == bindparam("meeting_id"))
-
-
-def _meeting_closed(session: Session, meeting_id: int) -> bool:
-    return session.scalar(_MEETING_STATUS, {"meeting_id": meeting_id}) == "closed"
 
 
 def schedule_of(loan: Loan) -> tuple[rules.Instalment, ...]:
@@ -173,14 +176,95 @@ def loan_status(session: Session, loan_id: int) -> str:
     return session.scalar(_STATUS, {"loan_id": loan_id}) or "active"
 
 
+_STATUSES = select(Loan.id, _status_of_loan()).where(Loan.id.in_(_LOANS))
+
+
+def loan_statuses(session: Session, loan_ids: Sequence[int]) -> dict[int, str]:
+    """Return loan_status() of each loan, by loan id, in one query."""
+    if not loan_ids:
+        return {}
+    rows = session.execute(_STATUSES, {"loan_ids": list(loan_ids)})
+    return {loan_id: status for loan_id, status in rows}
+
+
+_SCHEDULE = (
+    select(Instalment.number, Instalment.due_on, Instalment.principal, Instalment.charge)
+    .where(Instalment.loan_id == bindparam("loan_id"))
+    .order_by(Instalment.number)
+)
+
+
 def position_of(session: Session, loan: Loan, as_of: date) -> rules.LoanPosition:
-    """Return what the borrower owes on a loan as of a date."""
+    """Return what the borrower owes on a loan as of a date.
+
+    The schedule is read as rows: the same as ``schedule_of(loan)``, without loading
+    ``loan.instalments`` (which costs more than the query).
+    """
+    schedule = tuple(
+        rules.Instalment(number, due, principal, charge)
+        for number, due, principal, charge in session.execute(_SCHEDULE, {"loan_id": loan.id})
+    )
     return rules.loan_position(
-        schedule_of(loan),
+        schedule,
         payments_of(session, loan.id),
         penalties_assessed(session, loan.id),
         as_of,
     )
+
+
+_SCHEDULES_OF_LOANS = (
+    select(
+        Instalment.loan_id,
+        Instalment.number,
+        Instalment.due_on,
+        Instalment.principal,
+        Instalment.charge,
+    )
+    .where(Instalment.loan_id.in_(_LOANS))
+    .order_by(Instalment.loan_id, Instalment.number)
+)
+_PAYMENTS_OF_LOANS = (
+    select(
+        Repayment.loan_id,
+        Repayment.paid_on,
+        Repayment.penalty,
+        Repayment.charge,
+        Repayment.principal,
+    )
+    .join(Meeting, Meeting.id == Repayment.meeting_id)
+    .where(Repayment.loan_id.in_(_LOANS), CLOSED)
+    .order_by(Repayment.loan_id, Repayment.paid_on, Repayment.id)
+)
+_PENALTIES_OF_LOANS = (
+    select(LoanEvent.loan_id, func.coalesce(func.sum(LoanEvent.amount), 0))
+    .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+    .where(LoanEvent.loan_id.in_(_LOANS), LoanEvent.kind == "penalty", CLOSED)
+    .group_by(LoanEvent.loan_id)
+)
+
+
+def positions_of(
+    session: Session, loans: Sequence[Loan], as_of: date
+) -> dict[int, rules.LoanPosition]:
+    """Return position_of() of each loan, by loan id, in three queries for all of them."""
+    if not loans:
+        return {}
+    ids = {"loan_ids": [loan.id for loan in loans]}
+    schedules: dict[int, list[rules.Instalment]] = {loan.id: [] for loan in loans}
+    for loan_id, number, due, principal, charge in session.execute(_SCHEDULES_OF_LOANS, ids):
+        schedules[loan_id].append(rules.Instalment(number, due, principal, charge))
+    payments: dict[int, list[rules.Payment]] = {loan.id: [] for loan in loans}
+    for loan_id, on, penalty, charge, principal in session.execute(_PAYMENTS_OF_LOANS, ids):
+        payments[loan_id].append(rules.Payment(on, penalty, charge, principal))
+    penalties = {
+        loan_id: int(total) for loan_id, total in session.execute(_PENALTIES_OF_LOANS, ids)
+    }
+    return {
+        loan.id: rules.loan_position(
+            tuple(schedules[loan.id]), payments[loan.id], penalties.get(loan.id, 0), as_of
+        )
+        for loan in loans
+    }
 
 
 _OPEN_LOANS = (
@@ -188,16 +272,12 @@ _OPEN_LOANS = (
     .join(Meeting, Meeting.id == Loan.meeting_id)
     .where(Loan.fund_id == bindparam("fund_id"), CLOSED, _IS_OPEN)
     .order_by(Loan.id)
-    .options(selectinload(Loan.instalments))
 )
 _MEMBERS_OPEN_LOANS = _OPEN_LOANS.where(Loan.member_id == bindparam("member_id"))
 
 
 def open_loans(session: Session, fund_id: int, member_id: int | None = None) -> list[Loan]:
-    """Return the fund's loans (or a borrower's) that are neither repaid nor written off.
-
-    Their schedules are loaded with them (one more query), as most callers need them.
-    """
+    """Return the fund's loans (or a borrower's) that are neither repaid nor written off."""
     if member_id is None:
         return list(session.scalars(_OPEN_LOANS, {"fund_id": fund_id}))
     params = {"fund_id": fund_id, "member_id": member_id}
