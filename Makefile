@@ -8,9 +8,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages: WeasyPrint's libraries for the app; hledger and poppler for the tests.
+# Debian packages: WeasyPrint's libraries for the app; hledger, poppler and Chromium
+# (driven by Playwright, never downloaded by it) for the tests.
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS    := hledger poppler-utils
+TEST_DEBS    := hledger poppler-utils chromium
 
 .PHONY: demo test lint pytest system-packages test-system-packages bench clean
 
