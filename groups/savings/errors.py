@@ -46,18 +46,14 @@ class CycleAlreadyOpen(SavingsError):
     )
 
 
-class ShareOutPending(SavingsError):
-    """Raised when business is recorded in a cycle that is waiting for its share-out."""
-
-    code = "share_out_pending"
-    message_fa = "این دوره در انتظار تقسیم سود است؛ تا تقسیم سود انجام نشود کار تازه‌ای ثبت نمی‌شود."
-
-
-class ShareOutAlreadyDone(SavingsError):
-    """Raised when a cycle whose share-out is done is shared out again or changed."""
+class ShareOutAlreadyDone(NoOpenCycle):
+    """Raised when business is recorded in, or a share-out asked of, a shared-out cycle."""
 
     code = "share_out_already_done"
-    message_fa = "تقسیم سود این دوره پیش‌تر انجام شده است و دیگر تغییر نمی‌کند."
+    message_fa = (
+        "تقسیم سود این دوره پیش‌تر انجام شده و دوره بسته است؛ "
+        "برای ثبت کار تازه، دوره‌ی بعد را آغاز کنید."
+    )
 
 
 class UnknownFineType(SavingsError):

@@ -373,9 +373,16 @@ class MeetingRecorder:
         loan = self._open_loan(loan_id)
         position = queries.position_of(self.session, loan, self.on)
         arrears = position.overdue_principal + position.overdue_charge + position.penalty_due
+        paid = queries.paid_by_guarantors(self.session, loan)
         available = {
             g.guarantor_id: min(
-                rules.pledge_held(g.pledge, loan.principal, position.principal_outstanding),
+                rules.pledge_held(
+                    g.pledge,
+                    loan.principal,
+                    position.principal_outstanding,
+                    her_principal=paid.get(g.guarantor_id, (0, 0))[0],
+                    her_total=paid.get(g.guarantor_id, (0, 0))[1],
+                ),
                 self._savings_now(self._member(g.guarantor_id)),
             )
             for g in loan.guarantees

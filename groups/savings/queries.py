@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from groups.savings import rules
-from groups.savings.errors import NoOpenCycle, UnknownLoan, UnknownMember
+from groups.savings.errors import NoOpenCycle, ShareOutAlreadyDone, UnknownLoan, UnknownMember
 from groups.savings.models import (
     Cycle,
     Guarantee,
@@ -40,13 +40,15 @@ _LOANS: BindParameter[int] = bindparam("loan_ids", expanding=True)
 
 
 def open_cycle(session: Session, fund_id: int) -> Cycle:
-    """Return the fund's open cycle, or raise NoOpenCycle."""
-    cycle = session.scalars(
-        select(Cycle).where(Cycle.fund_id == fund_id, Cycle.status == "open")
+    """Return the fund's open cycle (ShareOutAlreadyDone after a share-out, else NoOpenCycle)."""
+    latest = session.scalars(
+        select(Cycle).where(Cycle.fund_id == fund_id).order_by(Cycle.number.desc()).limit(1)
     ).one_or_none()
-    if cycle is None:
-        raise NoOpenCycle(f"Fund {fund_id} has no open cycle")
-    return cycle
+    if latest is None:
+        raise NoOpenCycle(f"Fund {fund_id} has no cycle yet")
+    if latest.status == "shared_out":
+        raise ShareOutAlreadyDone(f"Cycle {latest.number} of fund {fund_id} is shared out")
+    return latest
 
 
 def constitution_of(cycle: Cycle) -> rules.Constitution:
@@ -304,8 +306,32 @@ def _principal_repaid() -> ScalarSelect[int]:
     )
 
 
+def _paid_by_guarantor(
+    amount: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ScalarSelect[int]:
+    """Return what the guarantor of the enclosing query paid on its loan, at closed meetings."""
+    meeting = aliased(Meeting)
+    return (
+        select(func.coalesce(func.sum(amount), 0))
+        .join(meeting, meeting.id == Repayment.meeting_id)
+        .where(
+            Repayment.loan_id == Loan.id,
+            Repayment.payer_id == Guarantee.guarantor_id,
+            meeting.status == "closed",
+        )
+        .correlate(Loan, Guarantee)
+        .scalar_subquery()
+    )
+
+
 _PLEDGES = (
-    select(Guarantee.pledge, Loan.principal, _principal_repaid())
+    select(
+        Guarantee.pledge,
+        Loan.principal,
+        _principal_repaid(),
+        _paid_by_guarantor(Repayment.principal),
+        _paid_by_guarantor(Repayment.penalty + Repayment.charge + Repayment.principal),
+    )
     .join(Loan, Loan.id == Guarantee.loan_id)
     .join(Meeting, Meeting.id == Loan.meeting_id)
     .where(
@@ -321,9 +347,27 @@ def pledges_held(session: Session, fund_id: int, guarantor_id: int) -> int:
     """Return how much of a guarantor's savings her pledges on open loans still hold."""
     rows = session.execute(_PLEDGES, {"fund_id": fund_id, "guarantor_id": guarantor_id})
     return sum(
-        rules.pledge_held(pledge, principal, principal - int(repaid))
-        for pledge, principal, repaid in rows
+        rules.pledge_held(
+            pledge,
+            principal,
+            principal - int(repaid),
+            her_principal=int(her_principal),
+            her_total=int(her_total),
+        )
+        for pledge, principal, repaid, her_principal, her_total in rows
     )
+
+
+def paid_by_guarantors(session: Session, loan: Loan) -> dict[int, tuple[int, int]]:
+    """Return, per guarantor, the principal and the total she paid on a loan (closed meetings)."""
+    total = Repayment.penalty + Repayment.charge + Repayment.principal
+    rows = session.execute(
+        select(Repayment.payer_id, func.sum(Repayment.principal), func.sum(total))
+        .join(Meeting, Meeting.id == Repayment.meeting_id)
+        .where(Repayment.loan_id == loan.id, Repayment.payer_id != loan.member_id, CLOSED)
+        .group_by(Repayment.payer_id)
+    )
+    return {payer: (int(principal), int(paid)) for payer, principal, paid in rows}
 
 
 _GUARANTEED_OPEN_LOANS = (

@@ -53,6 +53,7 @@ from groups.savings.errors import (
     NothingToRecover,
     OverPayment,
     ShareLimitExceeded,
+    ShareOutAlreadyDone,
     UnknownFineType,
     UnknownLoan,
 )
@@ -292,10 +293,10 @@ def test_a_shared_out_cycle_takes_no_more_business(book: Book) -> None:
         session, fund.fund_id, week(3), "treasurer", "share-out", write_off=(book.loan.id,)
     )
     line = MemberLine(book.a.id, shares=1)
-    assert_refused(fund, NoOpenCycle, lambda: fund.meet(week(4), line))
+    assert_refused(fund, ShareOutAlreadyDone, lambda: fund.meet(week(4), line))
     assert_refused(
         fund,
-        NoOpenCycle,
+        ShareOutAlreadyDone,
         lambda: confirm_share_out(session, fund.fund_id, week(4), "treasurer", "again"),
     )
 
@@ -509,12 +510,6 @@ def test_one_guarantor_pledges_for_two_loans_at_one_meeting(book: Book) -> None:
     assert len(queries.open_loans(book.fund.session, book.fund.fund_id)) == 3
 
 
-RECOVERIES_KEEP_PLEDGES = (
-    "Known defect: queries.pledges_held and recover_from_guarantors release a pledge only as "
-    "principal is repaid, not by what the guarantor herself paid from her savings."
-)
-
-
 def guaranteed_fund(session: Session, guarantor_shares: int) -> tuple[Fund, Member, Loan]:
     """A pledges 3,000 for B's 6,000 over three months (2,000 + 300 a month)."""
     fund = make_fund(session, min_shares=0, max_shares=20)
@@ -530,22 +525,22 @@ def guaranteed_fund(session: Session, guarantor_shares: int) -> tuple[Fund, Memb
     return fund, a, loan
 
 
-@pytest.mark.xfail(strict=True, reason=RECOVERIES_KEEP_PLEDGES)
 def test_a_guarantor_never_pays_more_than_she_pledged(session: Session) -> None:
     fund, a, loan = guaranteed_fund(session, guarantor_shares=10)
     fund.meet(week(7), recoveries=(loan.id,))  # the May instalment, 2,300: A pays it
     fund.meet(week(12), recoveries=(loan.id,))  # the June one: A pays 2,000 more
     total = Repayment.penalty + Repayment.charge + Repayment.principal
     paid = session.scalar(select(func.sum(total)).where(Repayment.payer_id == a.id))
-    assert paid == 3_000  # today: 4,300
+    assert paid == 3_000  # her whole pledge, not the 4,300 of both instalments
 
 
-@pytest.mark.xfail(strict=True, reason=RECOVERIES_KEEP_PLEDGES)
 def test_after_a_recovery_her_pledges_held_are_within_her_savings(session: Session) -> None:
     fund, a, loan = guaranteed_fund(session, guarantor_shares=3)
     fund.meet(week(7), recoveries=(loan.id,))  # she pays 2,300 of her 3,000 of savings
     assert fund.savings(a) == 700
-    assert queries.pledges_held(session, fund.fund_id, a.id) <= 700  # today: 2,000
+    assert (
+        queries.pledges_held(session, fund.fund_id, a.id) == 700
+    )  # what is left of her savings, not 2,000
 
 
 # -- late penalties -------------------------------------------------------------------------
@@ -641,13 +636,6 @@ def test_a_borrower_whose_debt_exceeds_her_savings_but_not_her_share(session: Se
     assert verify(session, fund.fund_id) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MemberHasOpenLoan,
-    reason="Known defect: rules.share_out splits a loss equally (equal_profit, "
-    "charges_returned), so a member with little or no savings gets a negative payout and "
-    "the share-out is refused as if she had a loan.",
-)
 def test_a_loss_shared_equally_never_asks_a_member_to_pay_in(session: Session) -> None:
     fund = make_fund(
         session, min_shares=0, max_shares=20, share_out_method=rules.ShareOutMethod.EQUAL_PROFIT

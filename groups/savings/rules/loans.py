@@ -245,12 +245,24 @@ def late_penalty(kind: PenaltyKind, amount: int, rate: Decimal, overdue: int) ->
 # -- guarantees ----------------------------------------------------------------------------
 
 
-def pledge_held(pledge: int, principal: int, principal_outstanding: int) -> int:
-    """Return the part of a pledge still held: released as principal is repaid, rounded up."""
+def pledge_held(
+    pledge: int,
+    principal: int,
+    principal_outstanding: int,
+    *,
+    her_principal: int = 0,
+    her_total: int = 0,
+) -> int:
+    """Return the part of a pledge still held.
+
+    The pledge is released in proportion as the principal is repaid by others (rounded
+    up), and used up by what the guarantor herself paid on the loan (``her_total``, of
+    which ``her_principal`` was principal): she never pays more than she pledged.
+    """
     if pledge <= 0 or principal <= 0:
         return 0
-    outstanding = min(max(principal_outstanding, 0), principal)
-    return -(-pledge * outstanding // principal)
+    outstanding = min(max(principal_outstanding + her_principal, 0), principal)
+    return max(0, -(-pledge * outstanding // principal) - her_total)
 
 
 def recovery_split(arrears: int, pledges_available: Mapping[int, int]) -> dict[int, int]:

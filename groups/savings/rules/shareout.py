@@ -43,6 +43,17 @@ def _equal(total: int, count: int) -> list[int]:
     return allocate(total, [1] * count)
 
 
+def _spread(amount: int, stakes: Sequence[int]) -> list[int]:
+    """Split a profit in equal parts; a loss in proportion to each member's stake.
+
+    An equal split of a loss would ask a member with little or no savings to pay in;
+    a loss is borne like savings are held, so nobody loses more than she put in.
+    """
+    if amount >= 0 or not any(stakes):
+        return _equal(amount, len(stakes))
+    return [-part for part in allocate(-amount, list(stakes))]
+
+
 def _gross_shares(
     method: ShareOutMethod, stakes: Sequence[MemberStake], distributable: int
 ) -> list[int]:
@@ -53,11 +64,11 @@ def _gross_shares(
             allocate(distributable, savings) if any(savings) else _equal(distributable, len(stakes))
         )
     if method == ShareOutMethod.EQUAL_PROFIT:
-        profits = _equal(distributable - sum(savings), len(stakes))
+        profits = _spread(distributable - sum(savings), savings)
         return [s + p for s, p in zip(savings, profits, strict=True)]
-    charges = [s.charges_paid for s in stakes]
-    rest = _equal(distributable - sum(savings) - sum(charges), len(stakes))
-    return [s + c + r for s, c, r in zip(savings, charges, rest, strict=True)]
+    claims = [s.savings + s.charges_paid for s in stakes]
+    rest = _spread(distributable - sum(claims), claims)
+    return [c + r for c, r in zip(claims, rest, strict=True)]
 
 
 def share_out(
