@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-import groups.savings.models  # noqa: F401  (register the tables with the metadata)
+# Every package's tables, registered with the metadata.
+import groups.beneficiaries.models
+import groups.placement.models
+import groups.savings.models
+import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
 from ledger.db import Base
 

@@ -90,7 +90,7 @@ class Member(Base):
     #: Committee roles, comma-separated: chair, treasurer, box_keeper, money_counter, key_holder.
     roles: Mapped[str] = mapped_column(String(200), default="")
     #: The programme register's record of her (beneficiaries module), when linked.
-    beneficiary_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
 
     @property
     def role_list(self) -> list[str]:

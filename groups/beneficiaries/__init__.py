@@ -1,0 +1,1 @@
+"""The programme register: one record per woman, gathered from many agencies."""

@@ -1,0 +1,1 @@
+"""Training: courses, sessions, attendance and completion, for women and facilitators."""
