@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from web import config
-from web.extensions import db, migrate
+from web.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -27,15 +27,44 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database and migrations to the app."""
+    """Bind the database, migrations, logins, CSRF protection and translations to the app."""
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    register_accounts(app)
+
+
+def register_accounts(app: Flask) -> None:
+    """Logins (Flask-Login), CSRF on every form, throttling, languages, access rules."""
+    from flask_babel import lazy_gettext
+
+    from web import access
+    from web.auth import throttle
+    from web.auth.language import select_locale
+    from web.auth.models import User
+
+    if app.debug or app.testing:
+        app.config["SESSION_COOKIE_SECURE"] = False  # plain http on a developer's machine
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_locale="fa")
+    throttle.init_app(app)
+    access.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount the app's pages."""
+    from web.auth.routes import bp as auth
+    from web.fonts import bp as fonts
     from web.home import bp as home
 
+    app.register_blueprint(auth)
+    app.register_blueprint(fonts)
     app.register_blueprint(home)
 
 
@@ -46,6 +75,18 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["digits"] = formatting.persian_digits
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["jalali"] = formatting.jalali
+    app.jinja_env.filters["number"] = formatting.number
+    register_template_globals(app)
+
+
+def register_template_globals(app: Flask) -> None:
+    """Give templates the language, the role's navigation and the write check."""
+    from web import access, formatting
+    from web.home import navigation
+
+    app.jinja_env.globals["current_locale"] = formatting.current_locale
+    app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["can_write"] = access.can_write
 
 
 def register_error_pages(app: Flask) -> None:

@@ -19,7 +19,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SANDOGH_SECURE_COOKIES", "0") == "1",
+        # Secure cookies unless SANDOGH_SECURE_COOKIES=0 (plain http); debug and tests turn it off.
+        "SESSION_COOKIE_SECURE": os.environ.get("SANDOGH_SECURE_COOKIES", "1") != "0",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # A CSRF token lasts as long as the session: a long meeting sheet must not expire.
+        "WTF_CSRF_TIME_LIMIT": None,
     }
 
 

@@ -1,35 +1,84 @@
-"""Error pages in the user's language, in one place; never a stack trace."""
+"""Errors in one place: friendly pages in the user's language, and DomainError -> form message.
+
+- HTTP errors (400, 403, 404, 405, 500, and a missing or stale CSRF token) show
+  ``error.html`` with a title and a message in the user's language; never a
+  stack trace.
+- A DomainError that escapes a view is a 400 page with its message.
+- Forms call ``form_error(form, error)``: the message goes next to the field it
+  is about (``field`` argument, or the field named by the error's ``field``
+  attribute), else at the top of the form; the user's input stays in the form.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ledger.errors import DomainError
+from web.extensions import db
+from web.formatting import current_locale
 
-MESSAGES_FA = {
-    400: "درخواست نادرست است.",
-    403: "اجازه‌ی دیدن این صفحه را ندارید.",
-    404: "این صفحه پیدا نشد.",
-    405: "این کار در این صفحه ممکن نیست.",
-    500: "خطایی پیش آمد. دوباره تلاش کنید؛ اگر تکرار شد به مسئول سامانه خبر دهید.",
+#: status -> (title, message)
+PAGES: dict[int, tuple[Any, Any]] = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You are not allowed to see this page or do this.")),
+    404: (_l("Not found"), _l("This page was not found.")),
+    405: (_l("Not possible"), _l("This cannot be done on this page.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An error occurred. Try again; if it happens again, tell the administrator."),
+    ),
 }
+CSRF_MESSAGE = _l(
+    "This form has expired or was not sent from this site. "
+    "Go back, reload the page and send it again."
+)
+
+
+def domain_message(error: DomainError) -> str:
+    """Return the error's message in the user's language (English: the error's own text)."""
+    return error.message_fa if current_locale() == "fa" else str(error)
+
+
+def form_error(form: Any, error: DomainError, field: str | None = None) -> None:
+    """Show a domain error on a form: next to its field if known, else at the top."""
+    name = field or getattr(error, "field", None)
+    target = getattr(form, name, None) if name else None
+    message = domain_message(error)
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*list(target.errors), message]
+    else:
+        form.form_errors.append(message)
+
+
+def render_error(status: int, message: Any = None) -> tuple[str, int]:
+    """Render the friendly error page for this status."""
+    title, default = PAGES.get(status) or PAGES[400 if status < 500 else 500]
+    page = render_template("error.html", status=status, title=title, message=message or default)
+    return page, status
 
 
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        return render_error(400, CSRF_MESSAGE)
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> tuple[str, int]:
-        return render_template("error.html", status=400, message=error.message_fa), 400
+        return render_error(400, domain_message(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
-        status = error.code or 500
-        message = MESSAGES_FA.get(status, MESSAGES_FA[500])
-        return render_template("error.html", status=status, message=message), status
+        return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:
         app.logger.exception("Unhandled error", exc_info=error)
-        return render_template("error.html", status=500, message=MESSAGES_FA[500]), 500
+        db.session.rollback()  # the page itself may need the database
+        return render_error(500)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 
 # Every package's tables, registered with the metadata.
 import groups.beneficiaries.models
@@ -11,7 +14,11 @@ import groups.placement.models
 import groups.savings.models
 import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
+import web.auth.models  # noqa: F401
 from ledger.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()

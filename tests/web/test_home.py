@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +13,8 @@ from ledger import balances
 from ledger.models import Fund
 from ledger.verify import verify
 from reports.persian import format_money
+from tests.web.conftest import add_user, login
+from web.auth.models import Role
 from web.demo import load_demo_if_empty
 
 #: The demo fund's loan-fund cash after its seventeen meetings (web/demo/demo-fund.json).
@@ -28,11 +33,13 @@ def test_the_demo_fund_loads_from_its_fund_book_and_its_books_verify(session: Se
 
 
 def test_the_home_page_shows_the_demo_fund_balanced_in_persian(
-    app: Flask, session: Session
+    client: FlaskClient, session: Session
 ) -> None:
     fund_id = demo_fund_id(session)
     total = balances.trial_balance(session, fund_id).total_debit
-    page = app.test_client().get("/")
+    add_user(session, "viewer", Role.VIEWER)
+    login(client, Role.VIEWER)
+    page = client.get("/")
     html = page.get_data(as_text=True)
 
     assert page.status_code == 200
@@ -42,9 +49,11 @@ def test_the_home_page_shows_the_demo_fund_balanced_in_persian(
     assert "تراز است" in html
 
 
-def test_the_trial_balance_page_lists_each_account(app: Flask, session: Session) -> None:
+def test_the_trial_balance_page_lists_each_account(client: FlaskClient, session: Session) -> None:
     fund_id = demo_fund_id(session)
-    page = app.test_client().get(f"/funds/{fund_id}/trial-balance")
+    add_user(session, "treasurer", Role.TREASURER, fund_id=fund_id)
+    login(client, Role.TREASURER)
+    page = client.get(f"/funds/{fund_id}/trial-balance")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "نقد صندوق وام" in html
@@ -56,16 +65,21 @@ def test_the_demo_loads_only_into_an_empty_database(session: Session) -> None:
     assert not load_demo_if_empty(session)
 
 
-def test_an_unknown_page_is_a_friendly_persian_404(app: Flask, session: Session) -> None:
-    page = app.test_client().get("/funds/999999/trial-balance")
+def test_an_unknown_page_is_a_friendly_persian_404(client: FlaskClient, session: Session) -> None:
+    add_user(session, "admin", Role.ADMIN)
+    login(client, Role.ADMIN)
+    page = client.get("/funds/999999/trial-balance")
     assert page.status_code == 404
     assert "این صفحه پیدا نشد" in page.get_data(as_text=True)
     assert "Traceback" not in page.get_data(as_text=True)
 
 
-def test_an_unexpected_error_is_a_friendly_page_without_a_stack_trace(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from web import create_app
+def test_an_unexpected_error_is_a_friendly_page_without_a_stack_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web import access, create_app
 
+    monkeypatch.setattr(access, "PUBLIC_ENDPOINTS", access.PUBLIC_ENDPOINTS | {"boom"})
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "x"}
     )

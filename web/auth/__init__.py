@@ -1,0 +1,1 @@
+"""Accounts: users, their roles and facilitator assignments; login, logout, passwords."""
