@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from groups import calendar as jalali
 
@@ -49,16 +51,42 @@ def format_money(rials: int, unit: str = "rial", persian: bool = True) -> str:
     last rial as one decimal (۱٬۲۵۵ ریال = ۱۲۵٫۵ تومان), so a column never mixes units.
     """
     names = UNITS["toman" if unit == "toman" else "rial"]
-    name = names[0] if persian else names[1]
+    return f"{format_amount(rials, unit, persian)} {names[0] if persian else names[1]}"
+
+
+def format_amount(rials: int, unit: str = "rial", persian: bool = True) -> str:
+    """Return format_money() without the unit's name, for a column headed by the unit."""
     if unit != "toman":
-        return f"{group_thousands(rials, persian)} {name}"
+        return group_thousands(rials, persian)
     whole, tenth = divmod(abs(rials), 10)
     text = group_thousands(whole, persian)
     if tenth:
         text += (PERSIAN_DECIMAL_SEPARATOR if persian else ".") + (
             persian_digits(tenth) if persian else str(tenth)
         )
-    return f"({text}) {name}" if rials < 0 else f"{text} {name}"
+    return f"({text})" if rials < 0 else text
+
+
+def unit_name(unit: str, persian: bool = True) -> str:
+    """Return the name of a display unit: ریال/تومان, or rial/toman."""
+    names = UNITS["toman" if unit == "toman" else "rial"]
+    return names[0] if persian else names[1]
+
+
+def format_percent(value: Fraction | Decimal, places: int = 1, persian: bool = True) -> str:
+    """Return a ratio (0.875) as a percentage (۸۷٫۵٪), rounded half up to ``places`` decimals."""
+    percent = (
+        (Decimal(value.numerator) / Decimal(value.denominator))
+        if isinstance(value, Fraction)
+        else value
+    )
+    text = str((percent * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+    if not persian:
+        return f"{text}%"
+    return (
+        persian_digits(text.replace(".", PERSIAN_DECIMAL_SEPARATOR).replace("-", "\u200e\u2212"))
+        + "٪"
+    )
 
 
 def to_jalali(day: date, persian: bool = True) -> str:
