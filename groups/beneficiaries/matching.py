@@ -3,7 +3,9 @@
 Pure (rapidfuzz). The rules, in order:
 - two records with the same national ID are the same woman (score 100, proposed);
 - two records with different valid national IDs are two women, whatever else agrees;
-- otherwise the names must be alike (similarity ≥ ``REVIEW_AT``, see ``normalise``)
+- otherwise the names must be alike (similarity ≥ ``REVIEW_AT``, see ``normalise``;
+  the better of the keys as written and with homophone letters folded, so
+  «کلسوم سالحی» scores 100 against «کلثوم صالحی»)
   and at least one of birth date, father's name (similarity ≥ ``FATHER_AT``) or
   phone must agree: a name alone, even with the village, never makes a match;
 - proposed (to merge) when the names score ≥ ``PROPOSE_AT``, at least two of
@@ -76,6 +78,11 @@ def sound_key(key: str) -> str:
     return _REPEATS.sub(r"\1", folded[0] + _VOWEL_LETTERS.sub("", folded[1:]))
 
 
+def _sound(key: str) -> str:
+    """Return a key with homophone letters folded (ث ص → س, ذ ض ظ → ز, ط → ت, ح → ه, غ → ق)."""
+    return key.translate(_HOMOPHONES)
+
+
 def blocking_keys(person: Person) -> tuple[str | None, ...]:
     """Return the person's key of each blocking pass (None where she has no value)."""
     initial = person.first[:1]
@@ -97,7 +104,9 @@ def compare(a: Person, b: Person) -> Match | None:
     agree, contradict = _evidence(a, b)
     if not agree:
         return None
-    score = round(name_similarity(a.name, b.name))
+    score = round(
+        max(name_similarity(a.name, b.name), name_similarity(_sound(a.name), _sound(b.name)))
+    )
     if score < REVIEW_AT:
         return None
     if a.village and a.village == b.village:
