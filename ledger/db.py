@@ -34,15 +34,22 @@ def _is_sqlite(dbapi_connection: Any) -> bool:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    """Enforce foreign keys on SQLite, and let SQLAlchemy own its transactions.
+    """Enforce foreign keys on SQLite, use its write-ahead log, and let SQLAlchemy own its
+    transactions.
 
     pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL;
-    SQLAlchemy's documented fix is to switch it off and emit BEGIN ourselves.
+    SQLAlchemy's documented fix is to switch it off and emit BEGIN ourselves. The
+    write-ahead log lets pages be read while a meeting is written and makes a commit
+    one synced write of the log (``synchronous=FULL`` keeps every commit durable);
+    a writer waits up to 5 s for another instead of failing at once.
     """
     if _is_sqlite(dbapi_connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
-from groups.savings.book import FundBook
+from groups.savings.book import CODES, FundBook
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
@@ -28,7 +28,7 @@ from groups.savings.models import (
     Member,
     SavingsFund,
 )
-from ledger.chart import open_fund
+from ledger.chart import open_fund, open_member_account
 from ledger.entries import Source, SourceType
 from ledger.posting import post_many
 
@@ -107,6 +107,8 @@ def add_member(
     set_roles(member, roles)
     session.add(member)
     session.flush()
+    for role in ("savings", "loans"):  # her ledger sub-accounts, so meetings need not open them
+        open_member_account(session, fund_id, CODES[role], member.id, name)
     return member
 
 

@@ -160,6 +160,13 @@ class MeetingRecorder:
         self.members = {m.id: m for m in queries.active_members(self.session, self.book.fund_id)}
         self.on = self.meeting.date
         self._pending_savings: dict[int, int] = {}
+        #: The fund's open loans, read once; loans granted or written off here update it.
+        self._loans = {
+            loan.id: loan for loan in queries.open_loans(self.session, self.book.fund_id)
+        }
+        #: Positions of open loans as of the meeting, read in bulk on first use; a payment
+        #: or a penalty on a loan drops its position, to be read again when needed.
+        self._positions: dict[int, rules.LoanPosition] | None = None
 
     def run(self, command: MeetingInput) -> None:
         """Record every part of the meeting in the order of business."""
@@ -216,6 +223,22 @@ class MeetingRecorder:
     def _savings_now(self, member: Member) -> int:
         return self.book.member_savings(member) + self._pending_savings.get(member.id, 0)
 
+    def _position(self, loan: Loan) -> rules.LoanPosition:
+        if self._positions is None:
+            self._positions = queries.positions_of(
+                self.session, list(self._loans.values()), self.on
+            )
+        if loan.id not in self._positions:
+            self._positions[loan.id] = queries.position_of(self.session, loan, self.on)
+        return self._positions[loan.id]
+
+    def _forget_position(self, loan: Loan) -> None:
+        if self._positions is not None:
+            self._positions.pop(loan.id, None)
+
+    def _open_loans_of(self, member: Member) -> list[Loan]:
+        return [loan for loan in self._loans.values() if loan.member_id == member.id]
+
     # -- shares and social fund ----------------------------------------------------------
 
     def record_lines(self, lines: tuple[MemberLine, ...]) -> None:
@@ -269,18 +292,21 @@ class MeetingRecorder:
         c = self.constitution
         if c.penalty_kind is rules.PenaltyKind.NONE:
             return
-        for loan in queries.open_loans(self.session, self.book.fund_id):
-            done = queries.penalised_instalments(self.session, loan.id)
-            position = queries.position_of(self.session, loan, self.on)
-            for instalment in queries.schedule_of(loan):
-                if instalment.due >= self.on or instalment.number in done:
+        loans = list(self._loans.values())
+        done = queries.penalised_instalments_of(self.session, [loan.id for loan in loans])
+        schedules = queries.schedules_of(self.session, loans)
+        for loan in loans:
+            position = self._position(loan)
+            for instalment in schedules[loan.id]:
+                if instalment.due >= self.on or instalment.number in done.get(loan.id, ()):
                     continue
-                overdue = _unpaid_of(instalment, position, queries.schedule_of(loan))
+                overdue = _unpaid_of(instalment, position, schedules[loan.id])
                 amount = rules.late_penalty(
                     c.penalty_kind, c.penalty_amount, c.penalty_rate, overdue
                 )
                 if amount:
                     self._event(loan, "penalty", amount, instalment.number)
+                    self._forget_position(loan)
 
     def _event(
         self, loan: Loan, kind: str, amount: int = 0, instalment: int | None = None, note: str = ""
@@ -296,12 +322,12 @@ class MeetingRecorder:
                 note=note,
             )
         )
-        self.session.flush()
 
     def _open_loan(self, loan_id: int) -> Loan:
-        loan = queries.loan_of(self.session, self.book.fund_id, loan_id)
-        status = queries.loan_status(self.session, loan.id)
-        if status in ("repaid", "written_off"):
+        loan = self._loans.get(loan_id)
+        if loan is None:
+            queries.loan_of(self.session, self.book.fund_id, loan_id)  # UnknownLoan if not ours
+            status = queries.loan_status(self.session, loan_id)
             raise UnknownLoan(f"Loan {loan_id} is {status}, not open")
         return loan
 
@@ -318,7 +344,7 @@ class MeetingRecorder:
             return
         member = self._member(member_id)
         loan = self._borrowers_loan(member_id, loan_id)
-        position = queries.position_of(self.session, loan, self.on)
+        position = self._position(loan)
         payment = rules.split_repayment(
             amount, position, self.constitution.repayment_order, self.on
         )
@@ -339,7 +365,7 @@ class MeetingRecorder:
                 principal=payment.principal,
             )
         )
-        self.session.flush()
+        self._forget_position(loan)
         borrower = self.session.get(Member, loan.member_id)
         assert borrower is not None
         self._entry(
@@ -371,7 +397,7 @@ class MeetingRecorder:
     def recover_from_guarantors(self, loan_id: int) -> None:
         """Recover a loan's arrears from its guarantors' pledged savings."""
         loan = self._open_loan(loan_id)
-        position = queries.position_of(self.session, loan, self.on)
+        position = self._position(loan)
         arrears = position.overdue_principal + position.overdue_charge + position.penalty_due
         paid = queries.paid_by_guarantors(self.session, loan)
         available = {
@@ -394,7 +420,7 @@ class MeetingRecorder:
             if not amount:
                 continue
             guarantor = self._member(guarantor_id)
-            position = queries.position_of(self.session, loan, self.on)
+            position = self._position(loan)
             payment = rules.split_repayment(
                 amount, position, self.constitution.repayment_order, self.on
             )
@@ -412,6 +438,8 @@ class MeetingRecorder:
         borrower = self.session.get(Member, loan.member_id)
         assert borrower is not None
         self._event(loan, "written_off", outstanding, note=reason)
+        del self._loans[loan.id]
+        self._forget_position(loan)
         self._entry(
             "write-off",
             [(self.book.ids["write_offs"], outstanding)],
@@ -430,7 +458,7 @@ class MeetingRecorder:
             raise LoanTermTooShort(f"Term {request.term_months} is under one month")
         if request.term_months > c.max_term_months:
             raise LoanTermTooLong(f"Term {request.term_months} exceeds {c.max_term_months} months")
-        if queries.open_loans(self.session, self.book.fund_id, borrower.id):
+        if self._open_loans_of(borrower):
             raise MemberHasOpenLoan(f"Member {borrower.id} already has an open loan")
         cap = rules.loan_cap(self._savings_now(borrower), c.loan_multiple, self.cash)
         if request.amount > cap:
@@ -506,7 +534,9 @@ class MeetingRecorder:
                 Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
             )
         self._event(loan, "active")
+        self.session.flush()
         self.session.refresh(loan)
+        self._loans[loan.id] = loan
         return loan
 
     # -- social fund, income, expenses ---------------------------------------------------
@@ -563,10 +593,8 @@ class MeetingRecorder:
             )
         savings = self._savings_now(member)
         profit = self._profit_to_date(savings) if self.constitution.leaver_gets_profit else 0
-        owed_loans = queries.open_loans(self.session, self.book.fund_id, member.id)
-        owed = sum(
-            queries.position_of(self.session, loan, self.on).max_payment for loan in owed_loans
-        )
+        owed_loans = self._open_loans_of(member)
+        owed = sum(self._position(loan).max_payment for loan in owed_loans)
         paid = savings + profit - owed
         if paid < 0:
             raise MemberHasOpenLoan(
@@ -575,7 +603,7 @@ class MeetingRecorder:
         if paid > self.cash:
             raise InsufficientCash(f"Cash is {self.cash}, her settlement {paid}")
         for loan in owed_loans:
-            position = queries.position_of(self.session, loan, self.on)
+            position = self._position(loan)
             payment = rules.split_repayment(
                 position.max_payment, position, self.constitution.repayment_order, self.on
             )
@@ -626,7 +654,7 @@ class MeetingRecorder:
 
     def update_loan_statuses(self) -> None:
         """Record each open loan's status change: in arrears, back to active, or repaid."""
-        loans = queries.open_loans(self.session, self.book.fund_id)
+        loans = list(self._loans.values())
         # In bulk: a status event changes neither a position nor another loan's status.
         positions = queries.positions_of(self.session, loans, self.on)
         statuses = queries.loan_statuses(self.session, [loan.id for loan in loans])

@@ -141,6 +141,23 @@ def penalised_instalments(session: Session, loan_id: int) -> set[int]:
     return {n for n in session.scalars(_PENALISED, {"loan_id": loan_id}) if n is not None}
 
 
+_PENALISED_OF_LOANS = (
+    select(LoanEvent.loan_id, LoanEvent.instalment_number)
+    .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+    .where(LoanEvent.loan_id.in_(_LOANS), LoanEvent.kind == "penalty", CLOSED)
+)
+
+
+def penalised_instalments_of(session: Session, loan_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Return penalised_instalments() of each loan that has any, by loan id, in one query."""
+    done: dict[int, set[int]] = {}
+    if loan_ids:
+        for loan_id, number in session.execute(_PENALISED_OF_LOANS, {"loan_ids": list(loan_ids)}):
+            if number is not None:
+                done.setdefault(loan_id, set()).add(number)
+    return done
+
+
 _STATUS = (
     select(LoanEvent.kind)
     .join(Meeting, Meeting.id == LoanEvent.meeting_id)
@@ -245,6 +262,18 @@ _PENALTIES_OF_LOANS = (
 )
 
 
+def schedules_of(
+    session: Session, loans: Sequence[Loan]
+) -> dict[int, tuple[rules.Instalment, ...]]:
+    """Return schedule_of() of each loan, by loan id, in one query."""
+    schedules: dict[int, list[rules.Instalment]] = {loan.id: [] for loan in loans}
+    if loans:
+        ids = {"loan_ids": list(schedules)}
+        for loan_id, number, due, principal, charge in session.execute(_SCHEDULES_OF_LOANS, ids):
+            schedules[loan_id].append(rules.Instalment(number, due, principal, charge))
+    return {loan_id: tuple(schedule) for loan_id, schedule in schedules.items()}
+
+
 def positions_of(
     session: Session, loans: Sequence[Loan], as_of: date
 ) -> dict[int, rules.LoanPosition]:
@@ -252,9 +281,7 @@ def positions_of(
     if not loans:
         return {}
     ids = {"loan_ids": [loan.id for loan in loans]}
-    schedules: dict[int, list[rules.Instalment]] = {loan.id: [] for loan in loans}
-    for loan_id, number, due, principal, charge in session.execute(_SCHEDULES_OF_LOANS, ids):
-        schedules[loan_id].append(rules.Instalment(number, due, principal, charge))
+    schedules = schedules_of(session, loans)
     payments: dict[int, list[rules.Payment]] = {loan.id: [] for loan in loans}
     for loan_id, on, penalty, charge, principal in session.execute(_PAYMENTS_OF_LOANS, ids):
         payments[loan_id].append(rules.Payment(on, penalty, charge, principal))
@@ -263,7 +290,7 @@ def positions_of(
     }
     return {
         loan.id: rules.loan_position(
-            tuple(schedules[loan.id]), payments[loan.id], penalties.get(loan.id, 0), as_of
+            schedules[loan.id], payments[loan.id], penalties.get(loan.id, 0), as_of
         )
         for loan in loans
     }

@@ -8,45 +8,49 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
-from groups.savings import queries
-from groups.savings.book import CODES, FundBook
-from groups.savings.models import Cycle, Loan, Meeting, Member, SavingsFund, ShareOut
+from groups.savings import queries, rules
+from groups.savings.book import CODES
+from groups.savings.models import Cycle, Loan, Meeting, MeetingLine, Member, SavingsFund, ShareOut
 from ledger import balances
+from ledger.accounts import member_account_code
 from ledger.errors import UnknownFund
+from ledger.statements import TrialBalance
 
 
 def fund_report(session: Session, fund_id: int, as_of: date | None = None) -> dict[str, Any]:
-    """Return the fund's state as of a date (default: its last meeting)."""
+    """Return the fund's state as of a date (default: its last meeting).
+
+    It reads in bulk — one trial balance, one query per kind of loan data, one for the
+    shares — and never writes: a member without a savings account has no savings yet.
+    """
     savings_fund = session.get(SavingsFund, fund_id)
     if savings_fund is None:
         raise UnknownFund(f"No savings fund {fund_id}")
     last = queries.last_meeting(session, fund_id)
     on = as_of or (last.date if last else savings_fund.founded_on)
-    book = FundBook.load(session, fund_id)
     members = session.scalars(
         select(Member).where(Member.fund_id == fund_id).order_by(Member.number)
     ).all()
+    trial = balances.trial_balance(session, fund_id, as_of=on)
+    by_code = {line.code: line.normal for line in trial.lines}
     loans = _loans(session, fund_id, on)
+    shares = _shares(session, fund_id, on)
     return {
         "fund": {"id": fund_id, "name": savings_fund.fund.name, "village": savings_fund.village},
         "as_of": on,
         "last_meeting": {"number": last.number, "date": last.date} if last else None,
-        "members": [_member(session, book, m, loans, on) for m in members],
+        "members": [_member(m, loans, shares, by_code) for m in members],
         "loans": loans,
         "cash": {
-            "loan_fund": _balance_on(session, book.ids["cash"], on),
-            "social_fund": _balance_on(session, book.ids["social_cash"], on),
+            "loan_fund": by_code.get(CODES["cash"], 0),
+            "social_fund": by_code.get(CODES["social_cash"], 0),
         },
-        "trial_balance": _trial_balance(session, fund_id, on),
+        "trial_balance": _trial_balance(trial),
         "share_outs": _share_outs(session, fund_id),
     }
-
-
-def _balance_on(session: Session, account_id: int, on: date) -> int:
-    return balances.balance_as_of(session, account_id, on)
 
 
 def _loans(session: Session, fund_id: int, on: date) -> list[dict[str, Any]]:
@@ -54,44 +58,44 @@ def _loans(session: Session, fund_id: int, on: date) -> list[dict[str, Any]]:
         select(Loan)
         .join(Meeting, Meeting.id == Loan.meeting_id)
         .where(Loan.fund_id == fund_id, queries.CLOSED, Loan.disbursed_on <= on)
+        .options(selectinload(Loan.guarantees))
         .order_by(Loan.id)
     )
-    rows = []
-    for loan in session.scalars(query):
-        position = queries.position_of(session, loan, on)
-        rows.append(
-            {
-                "id": loan.id,
-                "borrower": loan.member_id,
-                "principal": loan.principal,
-                "disbursed_on": loan.disbursed_on,
-                "status": queries.loan_status(session, loan.id),
-                "principal_outstanding": position.principal_outstanding,
-                "charge_due": position.charge_due,
-                "penalty_due": position.penalty_due,
-                "days_late": position.days_late,
-                "next_due": _next_due(position.next_due),
-                "guarantors": [
-                    {"member": g.guarantor_id, "pledge": g.pledge} for g in loan.guarantees
-                ],
-            }
-        )
-    return rows
+    loans = list(session.scalars(query))
+    positions = queries.positions_of(session, loans, on)
+    statuses = queries.loan_statuses(session, [loan.id for loan in loans])
+    return [_loan(loan, positions[loan.id], statuses[loan.id]) for loan in loans]
 
 
-def _next_due(instalment: Any) -> dict[str, Any] | None:
+def _loan(loan: Loan, position: rules.LoanPosition, status: str) -> dict[str, Any]:
+    return {
+        "id": loan.id,
+        "borrower": loan.member_id,
+        "principal": loan.principal,
+        "disbursed_on": loan.disbursed_on,
+        "status": status,
+        "principal_outstanding": position.principal_outstanding,
+        "charge_due": position.charge_due,
+        "penalty_due": position.penalty_due,
+        "days_late": position.days_late,
+        "next_due": _next_due(position.next_due),
+        "guarantors": [{"member": g.guarantor_id, "pledge": g.pledge} for g in loan.guarantees],
+    }
+
+
+def _next_due(instalment: rules.Instalment | None) -> dict[str, Any] | None:
     if instalment is None:
         return None
     return {"date": instalment.due, "amount": instalment.principal + instalment.charge}
 
 
 def _member(
-    session: Session, book: FundBook, member: Member, loans: list[dict[str, Any]], on: date
+    member: Member, loans: list[dict[str, Any]], shares: dict[int, int], by_code: dict[str, int]
 ) -> dict[str, Any]:
     open_loans = [
         loan
         for loan in loans
-        if loan["borrower"] == member.id and loan["status"] not in ("repaid", "written_off")
+        if loan["borrower"] == member.id and loan["status"] not in queries.FINISHED
     ]
     return {
         "id": member.id,
@@ -99,8 +103,8 @@ def _member(
         "name": member.name,
         "status": member.status,
         "roles": member.role_list,
-        "shares": _shares(session, member.id, on),
-        "savings": _balance_on(session, book.savings_of(member), on),
+        "shares": shares.get(member.id, 0),
+        "savings": by_code.get(member_account_code(CODES["savings"], member.id), 0),
         "open_loans": [loan["id"] for loan in open_loans],
         "owes": sum(
             loan["principal_outstanding"] + loan["charge_due"] + loan["penalty_due"]
@@ -109,34 +113,31 @@ def _member(
         "guarantees": [
             {"loan": loan["id"], "pledge": g["pledge"]}
             for loan in loans
-            if loan["status"] not in ("repaid", "written_off")
+            if loan["status"] not in queries.FINISHED
             for g in loan["guarantors"]
             if g["member"] == member.id
         ],
     }
 
 
-def _shares(session: Session, member_id: int, on: date) -> int:
-    from sqlalchemy import func
-
-    from groups.savings.models import MeetingLine
-
-    cycle_ids = select(Cycle.id).where(Cycle.status == "open")
+def _shares(session: Session, fund_id: int, on: date) -> dict[int, int]:
+    """Return each member's shares bought in the fund's open cycle, up to a date."""
     query = (
-        select(func.coalesce(func.sum(MeetingLine.shares), 0))
+        select(MeetingLine.member_id, func.sum(MeetingLine.shares))
         .join(Meeting, Meeting.id == MeetingLine.meeting_id)
+        .join(Cycle, Cycle.id == Meeting.cycle_id)
         .where(
-            MeetingLine.member_id == member_id,
+            Meeting.fund_id == fund_id,
+            Cycle.status == "open",
             queries.CLOSED,
             Meeting.date <= on,
-            Meeting.cycle_id.in_(cycle_ids),
         )
+        .group_by(MeetingLine.member_id)
     )
-    return int(session.scalar(query) or 0)
+    return {member_id: int(total) for member_id, total in session.execute(query)}
 
 
-def _trial_balance(session: Session, fund_id: int, on: date) -> dict[str, Any]:
-    report = balances.trial_balance(session, fund_id, as_of=on)
+def _trial_balance(report: TrialBalance) -> dict[str, Any]:
     return {
         "lines": [
             {
