@@ -19,6 +19,7 @@ from ledger.verify import verify
 from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
+from web.register_cli import attach as attach_register
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -163,3 +164,4 @@ def _echo_progress(message: str) -> None:
 
 
 main.add_command(fund)
+attach_register(main)

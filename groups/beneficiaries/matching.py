@@ -83,6 +83,11 @@ def _sound(key: str) -> str:
     return key.translate(_HOMOPHONES)
 
 
+def _alike(a: str, b: str) -> float:
+    """Return the similarity of two keys as written or with homophones folded, the better."""
+    return max(name_similarity(a, b), name_similarity(_sound(a), _sound(b)))
+
+
 def blocking_keys(person: Person) -> tuple[str | None, ...]:
     """Return the person's key of each blocking pass (None where she has no value)."""
     initial = person.first[:1]
@@ -104,9 +109,7 @@ def compare(a: Person, b: Person) -> Match | None:
     agree, contradict = _evidence(a, b)
     if not agree:
         return None
-    score = round(
-        max(name_similarity(a.name, b.name), name_similarity(_sound(a.name), _sound(b.name)))
-    )
+    score = round(_alike(a.name, b.name))
     if score < REVIEW_AT:
         return None
     if a.village and a.village == b.village:
@@ -125,7 +128,7 @@ def _evidence(a: Person, b: Person) -> tuple[list[str], list[str]]:
         if x and y:
             (agree if x == y else contradict).append(name)
     if a.father and b.father:
-        alike = name_similarity(a.father, b.father) >= FATHER_AT
+        alike = _alike(a.father, b.father) >= FATHER_AT
         (agree if alike else contradict).append("father_name")
     return agree, contradict
 
