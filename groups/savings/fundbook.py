@@ -431,12 +431,7 @@ def _export_meeting(
     new_loans = session.scalars(
         select(Loan).where(Loan.meeting_id == meeting.id).order_by(Loan.id)
     ).all()
-    leaver_ids = {e.member_id for e in exits}
-    by_borrower = [
-        r
-        for r in repayments
-        if r.payer_id == _borrower(session, r.loan_id) and r.payer_id not in leaver_ids
-    ]
+    by_borrower = _paid_in_cash(session, repayments, {e.member_id for e in exits})
     recovered = sorted(
         {r.loan_id for r in repayments if r.payer_id != _borrower(session, r.loan_id)},
         key=loan_ref.__getitem__,
@@ -478,6 +473,27 @@ def _export_meeting(
         "cash_counted": meeting.cash_counted,
         "cash_explanation": meeting.cash_explanation,
     }
+
+
+def _paid_in_cash(
+    session: Session, repayments: Sequence[Repayment], leaver_ids: set[int]
+) -> list[Repayment]:
+    """Return the repayments a borrower made in cash at the meeting.
+
+    A leaver's settlement nets each of her open loans from her savings after her cash
+    repayments, one repayment per loan and always the last: it is left out, since
+    importing ``leavers`` nets it again.
+    """
+    netted = {
+        r.loan_id: r.id
+        for r in repayments  # in the order recorded: the last per loan wins
+        if r.payer_id in leaver_ids and r.payer_id == _borrower(session, r.loan_id)
+    }
+    return [
+        r
+        for r in repayments
+        if r.payer_id == _borrower(session, r.loan_id) and netted.get(r.loan_id) != r.id
+    ]
 
 
 def _borrower(session: Session, loan_id: int) -> int:

@@ -211,8 +211,8 @@ class MeetingRecorder:
     def _member(self, member_id: int) -> Member:
         member = self.members.get(member_id)
         if member is None:
-            queries.member_of(self.session, self.book.fund_id, member_id)  # UnknownMember
-            raise MemberNotActive(f"Member {member_id} is not an active member")
+            former = queries.member_of(self.session, self.book.fund_id, member_id)
+            raise MemberNotActive(f"{named(former)} is not an active member")
         return member
 
     @staticmethod
@@ -282,7 +282,8 @@ class MeetingRecorder:
         attending = line.attendance is not rules.Attendance.ABSENT
         if line.shares < 0 or line.shares > high or (attending and line.shares < low):
             raise ShareLimitExceeded(
-                f"Member {line.member_id} buys {line.shares} shares; allowed {low}–{high}"
+                f"{named(self._member(line.member_id))} buys {line.shares} shares; "
+                f"allowed {low}–{high}"
             )
 
     # -- loans: penalties, repayments, recoveries, write-offs ----------------------------
@@ -334,7 +335,7 @@ class MeetingRecorder:
     def _borrowers_loan(self, member_id: int, loan_id: int) -> Loan:
         loan = self._open_loan(loan_id)
         if loan.member_id != member_id:
-            raise UnknownLoan(f"Loan {loan_id} is not member {member_id}'s")
+            raise UnknownLoan(f"Loan {loan_id} is not {named(self._member(member_id))}'s")
         return loan
 
     def record_repayment(self, member_id: int, loan_id: int, amount: int) -> None:
@@ -459,7 +460,7 @@ class MeetingRecorder:
         if request.term_months > c.max_term_months:
             raise LoanTermTooLong(f"Term {request.term_months} exceeds {c.max_term_months} months")
         if self._open_loans_of(borrower):
-            raise MemberHasOpenLoan(f"Member {borrower.id} already has an open loan")
+            raise MemberHasOpenLoan(f"{named(borrower)} already has an open loan")
         cap = rules.loan_cap(self._savings_now(borrower), c.loan_multiple, self.cash)
         if request.amount > cap:
             raise LoanExceedsCap(f"Loan {request.amount} exceeds the cap {cap}")
@@ -496,7 +497,7 @@ class MeetingRecorder:
         )
         if pledge.amount > free:
             raise GuarantorLacksSavings(
-                f"Member {guarantor.id} has {free} unpledged savings, pledges {pledge.amount}"
+                f"{named(guarantor)} has {free} unpledged savings, pledges {pledge.amount}"
             )
         pledged_here[guarantor.id] = pledged_here.get(guarantor.id, 0) + pledge.amount
 
@@ -588,9 +589,7 @@ class MeetingRecorder:
         """Pay a leaver her savings (and profit to date, if the constitution says) less debts."""
         member = self._member(member_id)
         if queries.guarantees_on_open_loans(self.session, self.book.fund_id, member.id):
-            raise MemberHasGuarantees(
-                f"Member {member.id} guarantees an open loan; replace her first"
-            )
+            raise MemberHasGuarantees(f"{named(member)} guarantees an open loan; replace her first")
         savings = self._savings_now(member)
         profit = self._profit_to_date(savings) if self.constitution.leaver_gets_profit else 0
         owed_loans = self._open_loans_of(member)
@@ -598,7 +597,7 @@ class MeetingRecorder:
         paid = savings + profit - owed
         if paid < 0:
             raise MemberHasOpenLoan(
-                f"Member {member.id} owes {owed}, more than her {savings + profit}"
+                f"{named(member)} owes {owed}, more than her {savings + profit}"
             )
         if paid > self.cash:
             raise InsufficientCash(f"Cash is {self.cash}, her settlement {paid}")
@@ -668,6 +667,11 @@ class MeetingRecorder:
                 new = "active"
             if new != current:
                 self._event(loan, new)
+
+
+def named(member: Member) -> str:
+    """Return how messages name a member: her name and her number in the fund's register."""
+    return f"{member.name} (no. {member.number})"
 
 
 def _unpaid_of(

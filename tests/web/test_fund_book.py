@@ -498,7 +498,16 @@ WHOLE_LIFE: Book = {
                 },
                 {
                     "date": "2025-06-16",
-                    "lines": [{"member": m, "shares": 1} for m in "abc"],
+                    "lines": [
+                        {"member": "a", "shares": 1},
+                        {"member": "b", "shares": 1},
+                        # She repays part in cash, then leaves: the rest is netted.
+                        {
+                            "member": "c",
+                            "shares": 1,
+                            "repayments": [{"loan": "x", "amount": 15_000}],
+                        },
+                    ],
                     "leavers": ["c"],
                 },
             ],
@@ -518,6 +527,17 @@ def test_import_export_import_gives_the_same_books_and_the_same_export(
     assert books_of(session, second) == books_of(session, first)
     assert trial_balance(session, first).is_balanced
     assert export(app, second) == exported
+
+
+def test_a_leaver_s_cash_repayment_is_exported_apart_from_what_her_leaving_nets(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    fund_id = import_file(app, write(tmp_path, WHOLE_LIFE))
+    leaving = json.loads(export(app, fund_id))["cycles"][1]["meetings"][-1]
+
+    (line,) = [line for line in leaving["lines"] if line["member"] == "m3"]  # c, exported
+    assert line["repayments"] == [{"loan": "L3", "amount": 15_000}]
+    assert leaving["leavers"] == ["m3"]
 
 
 def test_the_example_imports_with_the_cash_it_says_was_counted(
