@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from groups.beneficiaries.demo_programme import load_demo_register
 from groups.savings.fundbook import import_book
 from ledger.models import Fund
 from web.fundbook import load_book
@@ -27,4 +28,5 @@ def load_demo_if_empty(session: Session) -> bool:
     if session.scalar(select(func.count()).select_from(Fund)):
         return False
     import_book(session, load_book(DEMO_BOOK.read_text(encoding="utf-8")), ACTOR)
+    load_demo_register(session)  # generated women (never real), linked to the fund's members
     return True

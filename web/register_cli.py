@@ -256,3 +256,32 @@ def attach(main: click.Group) -> None:
         report = AppGroup("report", help="Reports of the funds and the programme.")
         main.add_command(report)
     report.add_command(programme_command)
+    bench = main.commands.get("bench")
+    if isinstance(bench, click.Group):
+        bench.add_command(bench_register)
+
+
+@click.command("register")
+@click.option("--women", default=4_800, show_default=True, type=click.IntRange(min=10))
+@click.option("--dedup-records", default=1_000_000, show_default=True, type=click.IntRange(min=10))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+def bench_register(women: int, dedup_records: int, json_path: Path | None) -> None:
+    """Import three agencies' files (6,000 rows), de-duplicate, report; match 1,000,000 records."""
+    import tempfile
+
+    from flask_migrate import upgrade
+
+    from bench.register import RegisterConfig, render, run
+    from web import create_app
+
+    config = RegisterConfig(women=women, dedup_records=dedup_records)
+    with tempfile.TemporaryDirectory(prefix="sandogh-bench-") as folder:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'register.db'}"})
+        with app.app_context():
+            upgrade(directory=app.extensions["migrate"].directory)
+            figures = run(db.engine, config, lambda message: click.echo(message, err=True))
+            db.engine.dispose()
+    click.echo(render(figures))
+    if json_path is not None:
+        json_path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        click.echo(f"Wrote {json_path}", err=True)
