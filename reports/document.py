@@ -97,7 +97,10 @@ class Heading:
 class Document(Protocol):
     """A printable document: a heading, tables, and the Jinja template that lays it out."""
 
-    template: str
+    @property
+    def template(self) -> str:
+        """Return the Jinja template (under reports/templates) that lays the document out."""
+        ...
 
     @property
     def heading(self) -> Heading:

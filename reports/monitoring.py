@@ -9,6 +9,7 @@ are summed from the postings (slower, for reports of the past).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -425,3 +426,46 @@ def _components(fund: _Fund, day: date) -> Components:
         loans_over_cap=s["over_cap"],
         guarantors_over_pledged=s["over_pledged"],
     )
+
+
+def kpis_document(
+    session: Session,
+    fund_ids: Sequence[int] | None = None,
+    as_of: date | None = None,
+    thresholds: Thresholds | None = None,
+) -> dict[str, Any]:
+    """Return the KPIs per fund (ranked), per facilitator and for the programme, as plain data.
+
+    Ratios stay Fractions and days dates: the caller chooses how to write them (JSON).
+    """
+    statuses = ranked(fund_statuses(session, fund_ids, as_of, thresholds))
+    by_facilitator: dict[str, list[Components]] = defaultdict(list)
+    for status in statuses:
+        by_facilitator[status.facilitator].append(status.components)
+    programme = kpis.roll_up(s.components for s in statuses)
+    return {
+        "as_of": statuses[0].as_of if statuses else as_of or date.today(),
+        "programme": _rolled(programme),
+        "facilitators": {
+            name: _rolled(kpis.roll_up(parts)) for name, parts in sorted(by_facilitator.items())
+        },
+        "funds": [
+            {
+                "fund_id": s.fund_id,
+                "name": s.name,
+                "facilitator": s.facilitator,
+                "last_meeting": s.last_meeting,
+                "flags": [f.code for f in s.flags],
+                "kpis": dataclasses.asdict(s.kpis),
+            }
+            for s in statuses
+        ],
+    }
+
+
+def _rolled(components: Components) -> dict[str, Any]:
+    return {
+        "funds": components.funds,
+        "active_members": components.active_members,
+        "kpis": dataclasses.asdict(kpis.kpis_of(components)),
+    }

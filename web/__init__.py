@@ -62,10 +62,12 @@ def register_blueprints(app: Flask) -> None:
     from web.auth.routes import bp as auth
     from web.fonts import bp as fonts
     from web.home import bp as home
+    from web.meetings.routes import bp as meetings
 
     app.register_blueprint(auth)
     app.register_blueprint(fonts)
     app.register_blueprint(home)
+    app.register_blueprint(meetings)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -19,6 +19,7 @@ from ledger.verify import verify
 from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
+from web.report_cli import report
 from web.register_cli import attach as attach_register
 
 
@@ -164,4 +165,5 @@ def _echo_progress(message: str) -> None:
 
 
 main.add_command(fund)
+main.add_command(report)
 attach_register(main)

@@ -1,0 +1,1 @@
+"""The meeting sheet, a meeting's page and reopening the last meeting."""

@@ -1,0 +1,193 @@
+"""The meeting sheet (record a meeting: sheet → confirmation → posted), a meeting's page, reopen.
+
+Views are thin: the sheet is parsed by ``sheet.Sheet``, checked by running
+``record_meeting`` in a savepoint that is rolled back (the confirmation shows
+exactly what would be posted), then posted with the idempotency key the form
+carries, so a second submit of the same sheet posts nothing new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from groups.savings.meetings import record_meeting, reopen_last_meeting
+from groups.savings.models import Meeting, SavingsFund
+from ledger.errors import DomainError
+from reports import persian
+from web.access import Role, roles_required, user, visible_fund, writable_fund
+from web.errors import domain_message, form_error
+from web.extensions import db
+from web.formatting import jalali
+from web.meetings.context import SheetContext, meeting_record, sheet_context
+from web.meetings.forms import ReopenForm
+from web.meetings.sheet import Sheet, blank_values
+
+bp = Blueprint("meetings", __name__)
+
+WRITERS = (Role.ADMIN, Role.FACILITATOR, Role.TREASURER)
+READERS = (Role.ADMIN, Role.FACILITATOR, Role.TREASURER, Role.VIEWER)
+
+
+@bp.route("/funds/<int:fund_id>/meetings/new", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def new(fund_id: int) -> Any:
+    """The meeting sheet; step "review" shows the confirmation, step "post" records it."""
+    fund = writable_fund(fund_id)
+    session = db.session()
+    if request.method == "GET":
+        context = sheet_context(session, fund)
+        social = context.constitution.social_contribution
+        values = blank_values(context.member_ids, social, unit(fund))
+        values.update(date=jalali(context.next_date), idempotency_key=uuid.uuid4().hex)
+        return _render_sheet(context, _sheet(context, values))
+    key = _key(request.form.get("idempotency_key", ""))
+    done = session.scalars(select(Meeting).where(Meeting.idempotency_key == key)).first()
+    if done is not None and done.fund_id == fund_id:
+        flash(_("This meeting was already recorded; nothing was posted again."), "info")
+        return redirect(url_for("meetings.show", fund_id=fund_id, meeting_id=done.id))
+    on = _typed_date(request.form.get("date", ""))
+    context = sheet_context(session, fund, on if isinstance(on, date) else None)
+    sheet = _sheet(context, request.form)
+    if not isinstance(on, date):
+        sheet.error("date", on)
+        return _render_sheet(context, sheet)
+    command = sheet.command(on, key, context.loan_ids_of, context.open_loan_ids)
+    step = request.form.get("step", "review")
+    if step == "edit" or not sheet.ok:
+        return _render_sheet(context, sheet)
+    if step == "post":
+        return _post(fund, context, sheet, command)
+    return _review(fund, context, sheet, command)
+
+
+def _sheet(context: SheetContext, values: Any) -> Sheet:
+    return Sheet(values, unit(context.fund), context.member_ids, context.constitution.fines)
+
+
+def unit(fund: SavingsFund) -> str:
+    """Return the fund's display unit."""
+    return fund.display_unit
+
+
+def _key(text: str) -> str:
+    key = text.strip()
+    if not key or len(key) > 64 or not key.isalnum():
+        abort(400)
+    return key
+
+
+def _typed_date(text: str) -> date | str:
+    """Return the typed Jalali date, or the message saying what is wrong with it."""
+    if not text.strip():
+        return str(_("Required."))
+    try:
+        return persian.parse_jalali(text)
+    except ValueError:
+        return str(_("Write a Jalali date like 1403/05/12."))
+
+
+def _review(fund: SavingsFund, context: SheetContext, sheet: Sheet, command: Any) -> Any:
+    """Run the meeting in a savepoint, show what it would post, and roll it back."""
+    session = db.session()
+    savepoint = session.begin_nested()
+    try:
+        meeting = record_meeting(session, fund.fund_id, command, user().username)
+        record = meeting_record(session, meeting)
+        preview = _frozen(record)
+    except DomainError as error:
+        savepoint.rollback()
+        sheet.place_error(error, domain_message(error))
+        return _render_sheet(context, sheet)
+    savepoint.rollback()
+    return render_template(
+        "meetings/confirm.html",
+        context=context,
+        sheet=sheet,
+        preview=preview,
+        command=command,
+        unit=unit(fund),
+    )
+
+
+def _frozen(record: Any) -> dict[str, Any]:
+    """Copy what the confirmation shows out of the rows the rollback will expire."""
+    meeting = record.meeting
+    return {
+        "cash_expected": meeting.cash_expected,
+        "cash_counted": meeting.cash_counted,
+        "discrepancy": record.discrepancy,
+        "loans": [
+            (loan.member_id, loan.principal, loan.fee, loan.term_months)
+            for loan in record.new_loans
+        ],
+    }
+
+
+def _post(fund: SavingsFund, context: SheetContext, sheet: Sheet, command: Any) -> Any:
+    session = db.session()
+    try:
+        meeting = record_meeting(session, fund.fund_id, command, user().username)
+    except DomainError as error:
+        session.rollback()
+        sheet.place_error(error, domain_message(error))
+        return _render_sheet(context, sheet)
+    session.commit()
+    flash(_("The meeting was recorded."), "success")
+    return redirect(url_for("meetings.show", fund_id=fund.fund_id, meeting_id=meeting.id))
+
+
+def _render_sheet(context: SheetContext, sheet: Sheet) -> tuple[str, int]:
+    status = 200 if sheet.ok else 422
+    page = render_template(
+        "meetings/sheet.html", context=context, sheet=sheet, unit=unit(context.fund)
+    )
+    return page, status
+
+
+@bp.get("/funds/<int:fund_id>/meetings/<int:meeting_id>")
+@roles_required(*READERS)
+def show(fund_id: int, meeting_id: int) -> str:
+    """What was recorded at a meeting: lines, loans, cash expected and counted."""
+    fund = visible_fund(fund_id)
+    meeting = _meeting_of(fund_id, meeting_id)
+    record = meeting_record(db.session(), meeting)
+    return render_template("meetings/show.html", fund=fund, record=record, unit=unit(fund))
+
+
+def _meeting_of(fund_id: int, meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.fund_id != fund_id:
+        abort(404)
+    return meeting
+
+
+@bp.route("/funds/<int:fund_id>/meetings/<int:meeting_id>/reopen", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def reopen(fund_id: int, meeting_id: int) -> Response | str | tuple[str, int]:
+    """Reopen the fund's last meeting with a reason: its entries are reversed."""
+    fund = writable_fund(fund_id)
+    meeting = _meeting_of(fund_id, meeting_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        session = db.session()
+        try:
+            reopen_last_meeting(
+                session, fund_id, meeting_id, form.reason.data, user().username, date.today()
+            )
+        except DomainError as error:
+            session.rollback()
+            form_error(form, error)
+        else:
+            session.commit()
+            flash(_("The meeting was reopened; record it again."), "success")
+            return redirect(url_for("meetings.new", fund_id=fund_id))
+    status = 422 if form.errors or form.form_errors else 200
+    page = render_template("meetings/reopen.html", fund=fund, meeting=meeting, form=form)
+    return page, status
