@@ -165,7 +165,8 @@ def post(
 
 
 def login(client: FlaskClient, role: Role | str, password: str = PASSWORD) -> TestResponse:
-    """Log the client in as the user of that role (username = role name)."""
+    """Log the client in as the user of that role (username = role name), after logging out."""
+    post(client, "/logout")
     response = post(client, "/login", {"username": str(role), "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response

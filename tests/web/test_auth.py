@@ -166,7 +166,7 @@ def test_a_password_change_with_mistakes_shows_each_next_to_its_field(
     html = text(
         post(client, "/account/password", {"current": "wrong", "new": "short", "confirm": "x"})
     )
-    assert "دست‌کم ۱۰ نویسه." in html or "دست‌کم 10 نویسه." in html
+    assert "دست‌کم ۱۰ نویسه." in html
     assert "دو گذرواژه یکسان نیستند." in html
     html = text(
         post(
