@@ -52,10 +52,12 @@ $(VENV)/bin/python:
 
 $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/pybabel -q compile -d web/translations
 	@touch $@
 
 $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pybabel -q compile -d web/translations
 	@touch $@ $(VENV)/.runtime
 
 clean:

@@ -20,12 +20,10 @@ from groups.savings import queries, rules
 from groups.savings.book import CODES
 from groups.savings.models import (
     Cycle,
-    Instalment,
     Loan,
     LoanEvent,
     Meeting,
     Member,
-    Repayment,
     SavingsFund,
 )
 from ledger.entries import EntryStatus
@@ -197,31 +195,3 @@ def value_per_share_now(session: Session, fund_id: int, info: FundInfo, on: date
     owed = sum(p.max_payment for p in positions.values())
     shares = Fraction(totals["savings"], constitution.share_price)
     return rules.value_per_share(totals["cash"] + owed, shares)
-
-
-def schedules_and_payments(
-    session: Session, loan_ids: Sequence[int]
-) -> tuple[dict[int, list[rules.Instalment]], dict[int, list[rules.Payment]]]:
-    """Return the schedules and the payments (closed meetings) of many loans, in two queries."""
-    schedules: dict[int, list[rules.Instalment]] = defaultdict(list)
-    payments: dict[int, list[rules.Payment]] = defaultdict(list)
-    if not loan_ids:
-        return schedules, payments
-    instalments = (
-        select(Instalment.loan_id, Instalment.number, Instalment.due_on)
-        .add_columns(Instalment.principal, Instalment.charge)
-        .where(Instalment.loan_id.in_(loan_ids))
-        .order_by(Instalment.loan_id, Instalment.number)
-    )
-    for loan_id, number, due, principal, charge in session.execute(instalments):
-        schedules[loan_id].append(rules.Instalment(number, due, principal, charge))
-    paid = (
-        select(Repayment.loan_id, Repayment.paid_on, Repayment.penalty)
-        .add_columns(Repayment.charge, Repayment.principal)
-        .join(Meeting, Meeting.id == Repayment.meeting_id)
-        .where(Repayment.loan_id.in_(loan_ids), queries.CLOSED)
-        .order_by(Repayment.loan_id, Repayment.paid_on, Repayment.id)
-    )
-    for loan_id, on, penalty, charge, principal in session.execute(paid):
-        payments[loan_id].append(rules.Payment(on, penalty, charge, principal))
-    return schedules, payments

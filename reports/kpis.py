@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from groups.savings import rules
+# The sums over loans and sheets are made in groups (stored per meeting); re-exported here.
+from groups.savings.measures import LATE_DAYS, attendance_of, is_par30, paid_on_time
+
+__all__ = ["LATE_DAYS", "attendance_of", "is_par30", "paid_on_time"]
 
 DAYS_PER_YEAR = 365
-LATE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -125,42 +127,7 @@ def roll_up(components: Iterable[Components]) -> Components:
     return total
 
 
-# -- formulas over loans -------------------------------------------------------------------
-
-
-def is_par30(position: rules.LoanPosition) -> bool:
-    """Return True when the loan has an instalment more than 30 days late."""
-    return position.days_late > LATE_DAYS and position.principal_outstanding > 0
-
-
-def paid_on_time(
-    schedule: Sequence[rules.Instalment],
-    payments: Sequence[rules.Payment],
-    start: date,
-    end: date,
-) -> tuple[int, int]:
-    """Return (due, paid on time) of the instalments due in [start, end].
-
-    Payments (principal and charge) are applied oldest instalment first; the part of
-    an instalment paid on time is what the payments made by its due date cover.
-    """
-    due_total = on_time = 0
-    due_before = 0
-    for instalment in schedule:
-        amount = instalment.total
-        if start <= instalment.due <= end:
-            paid_by_due = sum(p.principal + p.charge for p in payments if p.on <= instalment.due)
-            covered = min(max(paid_by_due - due_before, 0), amount)
-            due_total += amount
-            on_time += covered
-        due_before += amount
-    return due_total, on_time
-
-
-def attendance_of(meetings: Sequence[tuple[int, int]], last: int = 4) -> tuple[int, int]:
-    """Return (Σ present, Σ members) over the last ``last`` of (present, members) meetings."""
-    recent = list(meetings)[-last:]
-    return sum(p for p, _ in recent), sum(m for _, m in recent)
+# -- formulas over loans and meetings ------------------------------------------------------
 
 
 def missed_meetings(scheduled: Sequence[date], held: Sequence[date], grace_days: int) -> int:

@@ -1,46 +1,40 @@
-"""Loading the KPI components of many funds at once, flags, and the facilitator's dashboard.
+"""The facilitator's dashboard: every fund's KPIs and flags as of a day, read from stored sums.
 
-Every read is one query for all the funds asked about (no query per fund, per
-member or per loan): account balances, open loans with their schedules and
-payments, the recent meetings and their sheets, members, loans of the cycle.
-As of today, balances are the ledger's stored balances; as of another day they
-are summed from the postings (slower, for reports of the past).
+Fast by design: each fund's monitoring sums (``groups.savings.measures.Measures``) are
+stored at each of its meetings (``groups.savings.snapshots``), so the dashboard reads
+the latest snapshot on or before the day of every fund in one indexed query,
+instead of recomputing a year of loans, payments and sheets. The KPIs are those of
+the fund's last meeting on or before the day (the books change only at meetings);
+what can change without a meeting is worked out live from stored dates, in one
+more query: a scheduled meeting that did not happen, and cash differences left
+unexplained in the period (their tolerance is configuration).
+
+``computed_statuses`` computes the same from the books (``measures.measure``); it is
+used when the configured look-back period differs from the stored one, and by the
+tests that hold the stored path equal to a from-scratch computation.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
-from groups.savings.book import CODES
-from groups.savings.models import (
-    Cycle,
-    Instalment,
-    Loan,
-    LoanEvent,
-    Meeting,
-    MeetingLine,
-    Member,
-    SavingsFund,
-)
-from ledger.accounts import AccountType
-from ledger.entries import EntryStatus
-from ledger.models import Account, Entry, Fund, PostingRow
-from reports import fundfacts, kpis
+from groups.savings.measures import PERIOD_DAYS, Measures, measure, period_start
+from groups.savings.models import Cycle, Meeting, SavingsFund
+from groups.savings.snapshots import FundSnapshot
+from ledger.models import Fund
+from reports import kpis
 from reports.flags import Flag, Thresholds, flags_of
 from reports.kpis import Components, Kpis
-
-#: Enough days back to hold the last four meetings of a monthly fund.
-RECENT_DAYS = 130
 
 
 @dataclass(frozen=True)
@@ -53,6 +47,7 @@ class FundStatus:
     facilitator: str
     unit: str
     as_of: date
+    #: The day of the fund's last meeting on or before ``as_of``: its KPIs hold as of then.
     last_meeting: date | None
     components: Components
     kpis: Kpis
@@ -67,13 +62,6 @@ class _Fund:
     facilitator: str
     unit: str
     cycle: Cycle | None = None
-    sums: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    savings_of: dict[int, int] = field(default_factory=dict)
-    parts: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def start(self) -> date | None:
-        return self.cycle.started_on if self.cycle else None
 
 
 def fund_statuses(
@@ -82,41 +70,38 @@ def fund_statuses(
     as_of: date | None = None,
     thresholds: Thresholds | None = None,
 ) -> list[FundStatus]:
-    """Return the KPIs and flags of the funds (default: all), as of a day (default: today)."""
+    """Return the KPIs and flags of the funds (default: all), as of a day (default: today).
+
+    Reads the stored snapshots; with a look-back period other than the stored one,
+    computes from the books instead.
+    """
+    thresholds = thresholds or Thresholds()
+    if thresholds.period_days != PERIOD_DAYS:
+        return computed_statuses(session, fund_ids, as_of, thresholds)
+    day = as_of or date.today()
+    funds = _funds(session, fund_ids, day)
+    return _statuses(session, funds, stored_measures(session, list(funds), day), day, thresholds)
+
+
+def computed_statuses(
+    session: Session,
+    fund_ids: Sequence[int] | None = None,
+    as_of: date | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[FundStatus]:
+    """Return what ``fund_statuses`` does, computed from the books as of each last meeting."""
     thresholds = thresholds or Thresholds()
     day = as_of or date.today()
     funds = _funds(session, fund_ids, day)
-    if not funds:
-        return []
-    ids = list(funds)
-    now = as_of is None or _nothing_posted_after(session, ids, as_of)
-    _balances(session, funds, None if now else as_of)
-    _assets_at_start(session, funds)
-    _loans(session, funds, day, now)
-    _repayment_rate(session, funds, day, thresholds.period_days)
-    last_meetings = _meetings(session, funds, day, thresholds)
-    _members(session, funds, day, thresholds.period_days)
-    _cycle_loans(session, funds, day)
-    statuses = []
-    for fund_id in ids:
-        fund = funds[fund_id]
-        components = _components(fund, day)
-        figures = kpis.kpis_of(components)
-        statuses.append(
-            FundStatus(
-                fund_id,
-                fund.name,
-                fund.village,
-                fund.facilitator,
-                fund.unit,
-                day,
-                last_meetings.get(fund_id),
-                components,
-                figures,
-                tuple(flags_of(components, figures, thresholds)),
-            )
-        )
-    return statuses
+    last = _last_meeting_days(session, list(funds), day)
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for fund_id, on in last.items():
+        by_day[on].append(fund_id)
+    measured: dict[int, tuple[date, Measures]] = {}
+    for on, ids in by_day.items():
+        for fund_id, measures in measure(session, ids, on).items():
+            measured[fund_id] = (on, measures)
+    return _statuses(session, funds, measured, day, thresholds)
 
 
 def ranked(statuses: Sequence[FundStatus]) -> list[FundStatus]:
@@ -124,20 +109,58 @@ def ranked(statuses: Sequence[FundStatus]) -> list[FundStatus]:
     return sorted(statuses, key=lambda s: (-len(s.flags), -(s.kpis.par30 or 0), s.name, s.fund_id))
 
 
-def period_start(cycle_start: date | None, day: date, period_days: int) -> date:
-    """Return the start of the look-back period: its length back from the day, within the cycle."""
-    back = day - timedelta(days=period_days)
-    return max(back, cycle_start) if cycle_start else back
+def components_of(measures: Measures, unexplained: int = 0, missed: int = 0) -> Components:
+    """Return the KPI components of stored (or computed) sums and the live counts."""
+    m = measures
+    return Components(
+        funds=1,
+        active_members=m.active_members,
+        savings=m.savings,
+        loans_outstanding=m.loans_outstanding,
+        cash=m.cash,
+        par30_principal=m.par30_principal,
+        due_in_period=m.due_in_period,
+        paid_on_time=m.paid_on_time,
+        attendance_present=m.attendance_present,
+        attendance_sheet=m.attendance_sheet,
+        annual_gain=kpis.annualised(m.gain, m.days),
+        annual_profit=kpis.annualised(m.profit, m.days),
+        average_assets=Fraction(m.assets_start + m.assets, 2),
+        members_at_start=m.members_at_start,
+        left_in_period=m.left_in_period,
+        written_off=m.written_off,
+        disbursed=m.disbursed,
+        cash_discrepancy=m.cash_discrepancy,
+        unexplained_discrepancies=unexplained,
+        missed_meetings=missed,
+        loans_over_cap=m.loans_over_cap,
+        guarantors_over_pledged=m.guarantors_over_pledged,
+    )
 
 
 # -- the reads -----------------------------------------------------------------------------
 
 
-def _nothing_posted_after(session: Session, fund_ids: list[int], day: date) -> bool:
-    """Return True when no entry of the funds is dated after the day: stored balances hold."""
-    query = select(func.max(Entry.date)).where(Entry.fund_id.in_(fund_ids))
-    latest = session.scalar(query)
-    return latest is None or latest <= day
+def stored_measures(
+    session: Session, fund_ids: list[int], day: date
+) -> dict[int, tuple[date, Measures]]:
+    """Return each fund's latest snapshot on or before the day (its date and sums), one query."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=FundSnapshot.fund_id,
+            order_by=(FundSnapshot.date.desc(), FundSnapshot.meeting_id.desc()),
+        )
+        .label("rank")
+    )
+    latest = (
+        select(FundSnapshot.id, rank)
+        .where(FundSnapshot.fund_id.in_(fund_ids), FundSnapshot.date <= day)
+        .subquery()
+    )
+    query = select(FundSnapshot).join(latest, latest.c.id == FundSnapshot.id)
+    snapshots = session.scalars(query.where(latest.c.rank == 1))
+    return {s.fund_id: (s.date, s.measures()) for s in snapshots}
 
 
 def _funds(session: Session, fund_ids: Sequence[int] | None, day: date) -> dict[int, _Fund]:
@@ -157,194 +180,89 @@ def _funds(session: Session, fund_ids: Sequence[int] | None, day: date) -> dict[
     return funds
 
 
-_ROLES = {CODES["cash"]: "cash", CODES["savings"]: "savings", CODES["loans"]: "loans"}
-_ROLES |= {CODES["surplus"]: "surplus"}
-
-
-def _balances(session: Session, funds: dict[int, _Fund], as_of: date | None) -> None:
-    """Sum each fund's balances by role (on the normal side) and each member's savings."""
-    columns = (Account.fund_id, Account.code, Account.type, Account.owner_id)
-    if as_of is None:
-        query = select(*columns, Account.balance).where(Account.fund_id.in_(list(funds)))
-    else:
-        net = func.sum(
-            case((PostingRow.side == "debit", PostingRow.amount), else_=-PostingRow.amount)
-        )
-        query = (
-            select(*columns, net)
-            .join(PostingRow, PostingRow.account_id == Account.id)
-            .join(Entry, Entry.id == PostingRow.entry_id)
-            .where(Account.fund_id.in_(list(funds)), Entry.date <= as_of)
-            .where(Entry.status == EntryStatus.POSTED.value)
-            .group_by(*columns)
-        )
-    for fund_id, code, kind, owner, net_debit in session.execute(query):
-        fund, account_type = funds[fund_id], AccountType(kind)
-        amount = account_type.normal_balance(int(net_debit or 0))
-        role = _ROLES.get(code.split("-")[0])
-        if role:
-            fund.sums[role] += amount
-        if role == "savings" and owner is not None:
-            fund.savings_of[owner] = amount
-        fund.sums[account_type.value] += amount
-
-
-def _assets_at_start(session: Session, funds: dict[int, _Fund]) -> None:
-    """Total assets at the end of the day before each fund's cycle started (0 for a new fund)."""
-    cycle_ids = [f.cycle.id for f in funds.values() if f.cycle]
-    net = func.sum(case((PostingRow.side == "debit", PostingRow.amount), else_=-PostingRow.amount))
+def _last_meeting_days(session: Session, fund_ids: list[int], day: date) -> dict[int, date]:
     query = (
-        select(Entry.fund_id, net)
-        .join(Cycle, Cycle.fund_id == Entry.fund_id)
-        .join(PostingRow, PostingRow.entry_id == Entry.id)
-        .join(Account, Account.id == PostingRow.account_id)
-        .where(Cycle.id.in_(cycle_ids), Entry.date < Cycle.started_on)
-        .where(Entry.status == EntryStatus.POSTED.value, Account.type == AccountType.ASSET.value)
-        .group_by(Entry.fund_id)
-    )
-    for fund_id, amount in session.execute(query):
-        funds[fund_id].parts["assets_start"] = int(amount or 0)
-
-
-def _open_loans(session: Session, funds: dict[int, _Fund], day: date, now: bool) -> list[Loan]:
-    """Return the funds' loans open on the day (granted by then, not repaid or written off)."""
-    meeting = aliased(Meeting)
-    latest = (
-        select(LoanEvent.kind)
-        .join(meeting, meeting.id == LoanEvent.meeting_id)
-        .where(LoanEvent.loan_id == Loan.id, LoanEvent.kind != "penalty", LoanEvent.on <= day)
-        .where(meeting.status == "closed")
-        .order_by(LoanEvent.id.desc())
-        .limit(1)
-        .correlate(Loan)
-        .scalar_subquery()
-    )
-    query = (
-        select(Loan)
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Loan.fund_id.in_(list(funds)), queries.CLOSED, Loan.disbursed_on <= day)
-        .where(func.coalesce(latest, "active").not_in(queries.FINISHED))
-        .options(selectinload(Loan.guarantees))
-    )
-    if now:  # only borrowers whose loan account is not settled can have an open loan
-        owing = select(Account.owner_id).where(
-            Account.fund_id.in_(list(funds)),
-            Account.code.startswith(f"{CODES['loans']}-"),
-            Account.balance != 0,
-        )
-        query = query.where(Loan.member_id.in_(owing))
-    return list(session.scalars(query))
-
-
-def _loans(session: Session, funds: dict[int, _Fund], day: date, now: bool) -> None:
-    """PAR 30, loans beyond the cap and over-pledged guarantors, from the open loans."""
-    loans = _open_loans(session, funds, day, now)
-    positions = queries.positions_of(session, loans, day)
-    held: dict[tuple[int, int], int] = defaultdict(int)
-    for loan in loans:
-        fund, position = funds[loan.fund_id], positions[loan.id]
-        if kpis.is_par30(position):
-            fund.sums["par30"] += position.principal_outstanding
-        multiple = fund.cycle.constitution.get("loan_multiple", 3) if fund.cycle else 3
-        if position.principal_outstanding > int(multiple) * fund.savings_of.get(loan.member_id, 0):
-            fund.sums["over_cap"] += 1
-        for g in loan.guarantees:
-            pledge = rules.pledge_held(g.pledge, loan.principal, position.principal_outstanding)
-            held[(loan.fund_id, g.guarantor_id)] += pledge
-    for (fund_id, guarantor), amount in held.items():
-        if amount > funds[fund_id].savings_of.get(guarantor, 0):
-            funds[fund_id].sums["over_pledged"] += 1
-
-
-def _repayment_rate(session: Session, funds: dict[int, _Fund], day: date, days: int) -> None:
-    """Sum what fell due in each fund's period and what was paid by each due date."""
-    starts = {f: period_start(fund.start, day, days) for f, fund in funds.items()}
-    earliest = min(starts.values())
-    due_loans = (
-        select(Instalment.loan_id)
-        .join(Loan, Loan.id == Instalment.loan_id)
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Loan.fund_id.in_(list(funds)), queries.CLOSED)
-        .where(Instalment.due_on >= earliest, Instalment.due_on <= day)
-        .distinct()
-    )
-    loan_fund = dict(
-        session.execute(select(Loan.id, Loan.fund_id).where(Loan.id.in_(due_loans))).all()
-    )
-    if not loan_fund:
-        return
-    schedules, payments = fundfacts.schedules_and_payments(session, list(loan_fund))
-    for loan_id, fund_id in loan_fund.items():
-        amount_due, on_time = kpis.paid_on_time(
-            schedules[loan_id], payments[loan_id], starts[fund_id], day
-        )
-        funds[fund_id].sums["due"] += amount_due
-        funds[fund_id].sums["on_time"] += on_time
-
-
-def _meetings(
-    session: Session, funds: dict[int, _Fund], day: date, t: Thresholds
-) -> dict[int, date]:
-    """Attendance of the last 4 meetings, cash discrepancies, missed meetings; last meeting days."""
-    since = min(
-        day - timedelta(days=RECENT_DAYS),
-        *(period_start(f.start, day, t.period_days) for f in funds.values()),
-    )
-    present = func.sum(case((MeetingLine.attendance.in_(("present", "late")), 1), else_=0))
-    sheet = (
-        select(MeetingLine.meeting_id, present, func.count())
-        .group_by(MeetingLine.meeting_id)
-        .subquery()
-    )
-    query = (
-        select(Meeting, sheet.c[1], sheet.c[2])
-        .outerjoin(sheet, sheet.c.meeting_id == Meeting.id)
-        .where(Meeting.fund_id.in_(list(funds)), queries.CLOSED)
-        .where(Meeting.date >= since, Meeting.date <= day)
-        .order_by(Meeting.fund_id, Meeting.date)
-    )
-    by_fund: dict[int, list[tuple[Meeting, int, int]]] = defaultdict(list)
-    for meeting, came, listed in session.execute(query):
-        by_fund[meeting.fund_id].append((meeting, int(came or 0), int(listed or 0)))
-    firsts = _first_meetings(session, funds)
-    last_days = {}
-    for fund_id, fund in funds.items():
-        rows = by_fund.get(fund_id, [])
-        regular = [(c, n) for m, c, n in rows if m.kind == "regular"]
-        fund.parts["attendance"] = kpis.attendance_of(regular)
-        start = period_start(fund.start, day, t.period_days)
-        in_period = [m for m, _, _ in rows if m.date >= start]
-        fund.sums["unexplained"] = sum(
-            1
-            for m in in_period
-            if m.cash_difference is not None
-            and abs(m.cash_difference) > t.cash_tolerance
-            and not m.cash_explanation.strip()
-        )
-        if rows:
-            last_days[fund_id] = rows[-1][0].date
-            fund.sums["discrepancy"] = rows[-1][0].cash_difference or 0
-        fund.sums["missed"] = _missed(fund, firsts.get(fund_id), start, day, in_period, t)
-    return last_days
-
-
-def _first_meetings(session: Session, funds: dict[int, _Fund]) -> dict[int, date]:
-    cycle_ids = [f.cycle.id for f in funds.values() if f.cycle]
-    query = (
-        select(Meeting.fund_id, func.min(Meeting.date))
-        .where(Meeting.cycle_id.in_(cycle_ids), queries.CLOSED)
+        select(Meeting.fund_id, func.max(Meeting.date))
+        .where(Meeting.fund_id.in_(fund_ids), queries.CLOSED, Meeting.date <= day)
         .group_by(Meeting.fund_id)
     )
-    return {fund_id: first for fund_id, first in session.execute(query)}
+    return {fund_id: on for fund_id, on in session.execute(query)}
+
+
+def _statuses(
+    session: Session,
+    funds: Mapping[int, _Fund],
+    measured: Mapping[int, tuple[date, Measures]],
+    day: date,
+    t: Thresholds,
+) -> list[FundStatus]:
+    live = _live_counts(session, funds, day, t)
+    statuses = []
+    for fund_id, fund in funds.items():
+        last, measures = measured.get(fund_id, (None, Measures()))
+        components = components_of(measures, *live.get(fund_id, (0, 0)))
+        figures = kpis.kpis_of(components)
+        flags = tuple(flags_of(components, figures, t))
+        statuses.append(
+            FundStatus(
+                fund_id,
+                fund.name,
+                fund.village,
+                fund.facilitator,
+                fund.unit,
+                day,
+                last,
+                components,
+                figures,
+                flags,
+            )
+        )
+    return statuses
+
+
+def _live_counts(
+    session: Session, funds: Mapping[int, _Fund], day: date, t: Thresholds
+) -> dict[int, tuple[int, int]]:
+    """Return (unexplained cash differences in the period, missed meetings) of each fund.
+
+    One query for the closed meetings of every fund's cycle in its period; a meeting
+    missed is a scheduled day since the cycle's first meeting with no meeting near it.
+    """
+    cycles = {f.cycle.id: f for f in funds.values() if f.cycle}
+    if not cycles:
+        return {}
+    starts = {
+        f.fund_id: period_start(f.cycle.started_on, day, t.period_days)
+        for f in cycles.values()
+        if f.cycle
+    }
+    query = (
+        select(Meeting.fund_id, Meeting.date, Meeting.cash_counted, Meeting.cash_expected)
+        .add_columns(Meeting.cash_explanation, Meeting.cycle_id)
+        .where(Meeting.cycle_id.in_(list(cycles)), queries.CLOSED, Meeting.date <= day)
+        .order_by(Meeting.fund_id, Meeting.date)
+    )
+    held: dict[int, list[date]] = defaultdict(list)
+    first: dict[int, date] = {}
+    unexplained: dict[int, int] = defaultdict(int)
+    for fund_id, on, counted, expected, explanation, _ in session.execute(query):
+        first.setdefault(fund_id, on)
+        if on < starts[fund_id]:
+            continue
+        held[fund_id].append(on)
+        difference = 0 if counted is None else counted - expected
+        if abs(difference) > t.cash_tolerance and not explanation.strip():
+            unexplained[fund_id] += 1
+    counts = {}
+    for fund in cycles.values():
+        fund_id = fund.fund_id
+        missed = _missed(fund, first.get(fund_id), starts[fund_id], day, held[fund_id], t)
+        counts[fund_id] = (unexplained[fund_id], missed)
+    return counts
 
 
 def _missed(
-    fund: _Fund,
-    first: date | None,
-    start: date,
-    day: date,
-    held: Sequence[Meeting],
-    t: Thresholds,
+    fund: _Fund, first: date | None, start: date, day: date, held: Sequence[date], t: Thresholds
 ) -> int:
     """Count the scheduled days from the cycle's first meeting on that had no meeting."""
     if fund.cycle is None or first is None:
@@ -353,79 +271,7 @@ def _missed(
     scheduled = rules.meeting_dates(
         c.frequency, c.meeting_day, max(start, first), day - timedelta(days=t.meeting_grace_days)
     )
-    return kpis.missed_meetings(scheduled, [m.date for m in held], t.meeting_grace_days)
-
-
-def _members(session: Session, funds: dict[int, _Fund], day: date, days: int) -> None:
-    query = select(Member.fund_id, Member.joined_on, Member.left_on).where(
-        Member.fund_id.in_(list(funds))
-    )
-    for fund_id, joined, left in session.execute(query):
-        fund = funds[fund_id]
-        start = period_start(fund.start, day, days)
-        if joined <= day and (left is None or left > day):
-            fund.sums["active"] += 1
-        if joined <= start and (left is None or left > start):
-            fund.sums["at_start"] += 1
-        if left is not None and start < left <= day:
-            fund.sums["left"] += 1
-
-
-def _cycle_loans(session: Session, funds: dict[int, _Fund], day: date) -> None:
-    """Principal disbursed and written off in each fund's cycle, up to the day."""
-    cycle_ids = [f.cycle.id for f in funds.values() if f.cycle]
-    disbursed = (
-        select(Loan.fund_id, func.sum(Loan.principal))
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Loan.cycle_id.in_(cycle_ids), queries.CLOSED, Loan.disbursed_on <= day)
-        .group_by(Loan.fund_id)
-    )
-    for fund_id, amount in session.execute(disbursed):
-        funds[fund_id].sums["disbursed"] = int(amount or 0)
-    written = (
-        select(Loan.fund_id, func.sum(LoanEvent.amount))
-        .join(Loan, Loan.id == LoanEvent.loan_id)
-        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
-        .where(Loan.cycle_id.in_(cycle_ids), queries.CLOSED, LoanEvent.on <= day)
-        .where(LoanEvent.kind == "written_off")
-        .group_by(Loan.fund_id)
-    )
-    for fund_id, amount in session.execute(written):
-        funds[fund_id].sums["written_off"] = int(amount or 0)
-
-
-def _components(fund: _Fund, day: date) -> Components:
-    s = fund.sums
-    days = (day - fund.start).days if fund.start else 0
-    profit = s["income"] - s["expense"]
-    present, listed = fund.parts.get("attendance", (0, 0))
-    # Total assets at the cycle's start: what a later cycle carried over (reinvested
-    # savings, social fund); a first cycle starts empty or from its paper opening.
-    assets_start = fund.parts.get("assets_start", 0)
-    return Components(
-        funds=1,
-        active_members=s["active"],
-        savings=s["savings"],
-        loans_outstanding=s["loans"],
-        cash=s["cash"],
-        par30_principal=s["par30"],
-        due_in_period=s["due"],
-        paid_on_time=s["on_time"],
-        attendance_present=present,
-        attendance_sheet=listed,
-        annual_gain=kpis.annualised(s["surplus"] + profit, days),
-        annual_profit=kpis.annualised(profit, days),
-        average_assets=Fraction(assets_start + s["asset"], 2),
-        members_at_start=s["at_start"],
-        left_in_period=s["left"],
-        written_off=s["written_off"],
-        disbursed=s["disbursed"],
-        cash_discrepancy=s["discrepancy"],
-        unexplained_discrepancies=s["unexplained"],
-        missed_meetings=s["missed"],
-        loans_over_cap=s["over_cap"],
-        guarantors_over_pledged=s["over_pledged"],
-    )
+    return kpis.missed_meetings(scheduled, held, t.meeting_grace_days)
 
 
 def kpis_document(

@@ -18,7 +18,7 @@ from fractions import Fraction
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from groups.savings import queries, rules
+from groups.savings import measures, queries, rules
 from groups.savings.book import CODES
 from groups.savings.models import MeetingLine
 from reports import fundfacts, kpis, persian
@@ -46,7 +46,7 @@ def time_series(session: Session, fund_id: int, end: date | None = None) -> list
     savings = _sum_by_day(fundfacts.member_account_changes(session, fund_id, CODES["savings"], end))
     loans = _sum_by_day(fundfacts.member_account_changes(session, fund_id, CODES["loans"], end))
     all_loans = fundfacts.loans_until(session, fund_id, end)
-    schedules, payments = fundfacts.schedules_and_payments(session, [ln.id for ln in all_loans])
+    schedules, payments = measures.schedules_and_payments(session, [ln.id for ln in all_loans])
     written = fundfacts.statuses_on(session, [ln.id for ln in all_loans], end)
     attendance = _attendance(session, [m.id for m in meetings])
     points = []

@@ -59,13 +59,17 @@ def register_accounts(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the app's pages."""
+    from web.admin.routes import bp as admin
     from web.auth.routes import bp as auth
     from web.fonts import bp as fonts
+    from web.funds.routes import bp as funds
     from web.home import bp as home
     from web.meetings.routes import bp as meetings
 
+    app.register_blueprint(admin)
     app.register_blueprint(auth)
     app.register_blueprint(fonts)
+    app.register_blueprint(funds)
     app.register_blueprint(home)
     app.register_blueprint(meetings)
 

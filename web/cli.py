@@ -19,8 +19,8 @@ from ledger.verify import verify
 from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
-from web.report_cli import report
 from web.register_cli import attach as attach_register
+from web.report_cli import report
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -34,15 +34,21 @@ def main() -> None:
 @with_appcontext
 def demo(host: str, port: int) -> None:
     """Migrate the database, load the demo fund if it is empty, and serve the app."""
-    from web.demo import load_demo_if_empty
+    from web.demo import DEMO_PASSWORD, create_demo_users, load_demo_if_empty
+    from web.i18n import compile_catalogs
 
+    compile_catalogs()
     upgrade(directory=current_app.extensions["migrate"].directory)
     if load_demo_if_empty(db.session()):
-        db.session.commit()
         click.echo("Loaded the demo fund.")
-    click.echo(
-        f"Sandogh is at http://{host}:{port}/ — no login is needed yet; open it in a browser."
-    )
+    users = create_demo_users(db.session())
+    db.session.commit()
+    current_app.config["SESSION_COOKIE_SECURE"] = False  # the demo serves plain http
+    current_app.config["REMEMBER_COOKIE_SECURE"] = False
+    click.echo(f"Demo users (demo mode only), all with the password {DEMO_PASSWORD!r}:")
+    for username, role in users:
+        click.echo(f"  {username:12} {role}")
+    click.echo(f"Sandogh is at http://{host}:{port}/ — open it in a browser and log in.")
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 

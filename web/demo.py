@@ -30,3 +30,41 @@ def load_demo_if_empty(session: Session) -> bool:
     import_book(session, load_book(DEMO_BOOK.read_text(encoding="utf-8")), ACTOR)
     load_demo_register(session)  # generated women (never real), linked to the fund's members
     return True
+
+
+DEMO_PASSWORD = "sandogh-demo"
+#: The demo's users: (username, role). Created only by ``sandogh demo``.
+DEMO_USERS = ("admin", "facilitator", "treasurer", "member", "viewer")
+
+
+def create_demo_users(session: Session) -> list[tuple[str, str]]:
+    """Create one user per role around the first fund, password ``sandogh-demo``.
+
+    Only ``sandogh demo`` calls this: no other path creates a user with a known
+    password. Users that exist already are left as they are. Returns (username,
+    role) of every demo user.
+    """
+    from groups.savings.models import Member
+    from web.auth.models import FacilitatorAssignment, Role, User
+
+    fund_id = session.scalar(select(Fund.id).order_by(Fund.id).limit(1))
+    member = session.scalars(
+        select(Member).where(Member.fund_id == fund_id).order_by(Member.number).limit(1)
+    ).first()
+    for username in DEMO_USERS:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            continue
+        role = Role(username)
+        user = User(username=username, role=role.value, locale="fa", active=True)
+        user.failed_logins = 0
+        user.set_password(DEMO_PASSWORD)
+        if role in (Role.TREASURER, Role.MEMBER):
+            user.fund_id = fund_id
+        if role == Role.MEMBER and member is not None:
+            user.member_id = member.id
+        session.add(user)
+        session.flush()
+        if role == Role.FACILITATOR and fund_id is not None:
+            session.add(FacilitatorAssignment(user_id=user.id, fund_id=fund_id))
+    session.flush()
+    return [(username, username) for username in DEMO_USERS]

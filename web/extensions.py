@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 import groups.beneficiaries.models
 import groups.placement.models
 import groups.savings.models
+import groups.savings.snapshots
 import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
 import web.auth.models  # noqa: F401

@@ -1,52 +1,54 @@
-"""The home page (the funds this user may see) and a fund's trial balance."""
+"""The home page of each role, the menu, and a fund's trial balance."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from groups.savings.models import SavingsFund
+from groups.savings.models import Member
 from ledger import balances
-from ledger.models import Fund
 from web.access import Role, visible_fund, visible_fund_ids
 from web.extensions import db
+from web.funds.routes import FUND_READERS
+from web.funds.views import fund_summaries
 
 bp = Blueprint("home", __name__)
 
-#: The menu of each role: (endpoint, label).
-NAVIGATION: dict[str, list[tuple[str, object]]] = {
-    Role.ADMIN: [("home.index", _l("Home"))],
-    Role.FACILITATOR: [("home.index", _l("My funds"))],
-    Role.TREASURER: [("home.index", _l("My fund"))],
-    Role.MEMBER: [("home.index", _l("My passbook"))],
-    Role.VIEWER: [("home.index", _l("Funds"))],
-}
 
-
-def navigation() -> list[tuple[str, object]]:
-    """Return the logged-in user's menu."""
+def navigation() -> list[tuple[str, object, bool]]:
+    """Return the logged-in user's menu: (url, label, is the current page)."""
     if not current_user.is_authenticated:
         return []
-    return NAVIGATION.get(current_user.role, [])
+    role = current_user.role
+    items: list[tuple[str, object]] = [(url_for("home.index"), _l("Home"))]
+    if role == Role.TREASURER and current_user.fund_id:
+        items.append((url_for("funds.fund", fund_id=current_user.fund_id), _l("My fund")))
+    if role == Role.MEMBER and current_user.member_id and current_user.fund_id:
+        passbook = url_for(
+            "funds.member", fund_id=current_user.fund_id, member_id=current_user.member_id
+        )
+        items.append((passbook, _l("My passbook")))
+    if role == Role.ADMIN:
+        items.append((url_for("admin.users"), _l("Users")))
+    return [(url, label, url == request.path) for url, label in items]
 
 
 @bp.get("/")
 def index() -> str:
-    """List the funds this user may see with their trial-balance totals."""
-    query = select(Fund, SavingsFund.display_unit).join(SavingsFund, SavingsFund.fund_id == Fund.id)
-    ids = visible_fund_ids()
-    if ids is not None:
-        query = query.where(Fund.id.in_(ids))
-    rows = db.session.execute(query.order_by(Fund.id)).all()
-    trial_balances = {fund.id: balances.trial_balance(db.session(), fund.id) for fund, _ in rows}
-    return render_template("home.html", rows=rows, trial_balances=trial_balances)
+    """Show each role its start: funds at a glance, or her own passbook."""
+    if current_user.role == Role.MEMBER:
+        member = db.session.get(Member, current_user.member_id) if current_user.member_id else None
+        return render_template("home_member.html", member=member)
+    summaries = fund_summaries(db.session(), visible_fund_ids())
+    return render_template("home.html", summaries=summaries)
 
 
 @bp.get("/funds/<int:fund_id>/trial-balance")
 def trial_balance(fund_id: int) -> str:
     """Show every account of a fund with its current balance."""
+    if current_user.role not in FUND_READERS:
+        abort(403)
     fund = visible_fund(fund_id)
     report = balances.trial_balance(db.session(), fund_id)
     return render_template(

@@ -170,12 +170,13 @@ def undo_merge(session: Session, merge_id: int, actor: str) -> Merge:
     models = {m.__tablename__: m for m in (*_BELONGINGS, *(m for m, _ in _ONCE_PER))}
     for table, ids in record.moved.items():
         _point(session, models[table], ids, record.merged_id)
+    recompute(session, [record.survivor_id])  # gives back the national ID it may have taken
     merged = session.get(Beneficiary, record.merged_id)
     assert merged is not None
     merged.merged_into_id = None
     record.undone_by, record.undone_at = actor, datetime.now(UTC)
     _set_pair_status(session, record.survivor_id, record.merged_id, "review", actor)
-    recompute(session, [record.survivor_id, record.merged_id])
+    recompute(session, [record.merged_id])
     return record
 
 

@@ -184,17 +184,25 @@ def agency_rows(
     With n women the files hold n ÷ (1 − overlap) rows: each woman once at a first
     agency, and a share of them again, misspelt, at another one.
     """
-    rng = random.Random(seed)
     files: dict[str, list[dict[str, str]]] = {agency: [] for agency in AGENCIES}
+    for agency, _, row in labelled_rows(women, seed, overlap):
+        files[agency].append(row)
+    return files
+
+
+def labelled_rows(
+    women: list[Woman], seed: int = 20, overlap: float = 0.2
+) -> Iterator[tuple[str, int, dict[str, str]]]:
+    """Yield (agency, index of the woman, row) — the truth the matching is tested against."""
+    rng = random.Random(seed)
     repeats = round(len(women) * overlap / (1 - overlap))
     repeated = set(rng.sample(range(len(women)), repeats))
     for index, woman in enumerate(women):
         first = rng.randrange(3)
-        files[AGENCIES[first]].append(_row(AGENCIES[first], woman, rng, exact=True))
+        yield AGENCIES[first], index, _row(AGENCIES[first], woman, rng, exact=True)
         if index in repeated:
             second = (first + rng.randint(1, 2)) % 3
-            files[AGENCIES[second]].append(_row(AGENCIES[second], woman, rng, exact=False))
-    return files
+            yield AGENCIES[second], index, _row(AGENCIES[second], woman, rng, exact=False)
 
 
 def _row(agency: str, woman: Woman, rng: random.Random, exact: bool) -> dict[str, str]:

@@ -22,10 +22,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,6 +73,14 @@ class Beneficiary(Base):
     __tablename__ = "beneficiaries"
     __table_args__ = (
         CheckConstraint("settlement IN ('urban', 'rural', 'nomadic')", name="settlement"),
+        # One active record per national ID; records merged away keep theirs.
+        Index(
+            "uq_beneficiaries_active_national_id",
+            "national_id",
+            unique=True,
+            sqlite_where=text("merged_into_id IS NULL"),
+            postgresql_where=text("merged_into_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -53,6 +53,7 @@ from groups.savings.models import (
     MemberExit,
     Repayment,
 )
+from groups.savings.snapshots import drop_snapshot, write_snapshot
 from ledger.entries import EntryDraft, SourceType
 from ledger.errors import DomainError, IdempotencyKeyReused
 from ledger.models import Entry
@@ -99,6 +100,7 @@ def _record_meeting(session: Session, fund_id: int, command: MeetingInput, actor
     post_many(session, recorder.drafts, actor)
     meeting.cash_expected = recorder.cash + recorder.social_cash
     session.flush()
+    write_snapshot(session, meeting)
     return meeting
 
 
@@ -126,6 +128,7 @@ def reopen_last_meeting(
         assert member is not None
         member.status, member.left_on = "active", None
     last.status, last.reopen_reason = "reopened", reason
+    drop_snapshot(session, last.id)
     session.flush()
     return last
 

@@ -24,6 +24,7 @@ from groups.savings.book import FundBook
 from groups.savings.errors import MeetingDateNotAfterPrevious, MemberHasOpenLoan, NegativeAmount
 from groups.savings.meetings import MeetingRecorder
 from groups.savings.models import Meeting, Member, ShareOut, ShareOutPayout
+from groups.savings.snapshots import write_snapshot
 from ledger.accounts import AccountType
 from ledger.entries import EntryDraft, Source, SourceType
 from ledger.models import Account
@@ -188,7 +189,9 @@ def confirm_share_out(
         if line.payout or line.profit
     ]
     post_many(session, [d for d in drafts if d.postings], actor)
-    return _freeze(session, recorder, preview, reinvest)
+    share_out = _freeze(session, recorder, preview, reinvest)
+    write_snapshot(session, recorder.meeting)
+    return share_out
 
 
 def _share_out_meeting(

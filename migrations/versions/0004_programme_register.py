@@ -82,6 +82,13 @@ def upgrade():
         )
         batch_op.create_index(batch_op.f("ix_beneficiaries_phone"), ["phone"], unique=False)
         batch_op.create_index(
+            "uq_beneficiaries_active_national_id",
+            ["national_id"],
+            unique=True,
+            sqlite_where=sa.text("merged_into_id IS NULL"),
+            postgresql_where=sa.text("merged_into_id IS NULL"),
+        )
+        batch_op.create_index(
             batch_op.f("ix_beneficiaries_registered_on"), ["registered_on"], unique=False
         )
 
@@ -649,6 +656,7 @@ def downgrade():
     with op.batch_alter_table("beneficiaries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_beneficiaries_registered_on"))
         batch_op.drop_index(batch_op.f("ix_beneficiaries_phone"))
+        batch_op.drop_index("uq_beneficiaries_active_national_id")
         batch_op.drop_index(batch_op.f("ix_beneficiaries_national_id"))
         batch_op.drop_index(batch_op.f("ix_beneficiaries_name_key"))
         batch_op.drop_index(batch_op.f("ix_beneficiaries_merged_into_id"))

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from groups.beneficiaries.dedup import decide, find_duplicates, merge, merge_proposed, undo_merge
@@ -162,3 +163,22 @@ def test_two_national_ids_are_never_merged_and_a_rejected_pair_stays_rejected(
     assert candidate.status == "rejected"
     assert session.scalar(select(func.count()).select_from(MatchCandidate)) == 2
     assert third  # the record without a national ID matched both, each pair once
+
+
+def test_one_active_record_per_national_id_through_merge_and_undo(session: Session) -> None:
+    rows = [
+        ["", "زهرا", "کریمی", "علی", "1360/05/12", "", ""],
+        ["0013542419", "زهرا", "کریمی", "علی", "1360/05/12", "", ""],
+    ]
+    load(session, "کمیته امداد", "a.csv", csv_bytes(rows))
+    without_id, with_id = session.scalars(select(Beneficiary.id).order_by(Beneficiary.id)).all()
+
+    done = merge(session, without_id, with_id, "staff")  # the survivor takes her national ID
+    assert active(session, without_id).national_id == "0013542419"
+    undo_merge(session, done.id, "staff")
+    assert active(session, without_id).national_id is None
+    assert active(session, with_id).national_id == "0013542419"
+
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.add(Beneficiary(national_id="0013542419", registered_on=date(2025, 1, 1)))
+        session.flush()

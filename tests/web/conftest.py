@@ -17,11 +17,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
-from groups.savings.models import Member
+from groups.savings.commands import FinePaid, MemberLine, NewLoan, Pledge
+from groups.savings.models import Loan, Member
+from groups.savings.rules import Attendance
 from tests.savings.conftest import START, Fund, make_fund
 from web.auth.models import PASSWORD_METHOD, FacilitatorAssignment, Role, User
 from web.i18n import compile_catalogs
@@ -59,6 +62,8 @@ class Web:
 
     fund: Fund
     other: Fund
+    loan: Loan
+    other_loan: Loan
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -79,13 +84,25 @@ def add_user(session: Session, username: str, role: Role, **values: Any) -> User
     return user
 
 
-def make_web(session: Session) -> Web:
-    """Two funds with a few meetings; one user of every role around the first."""
-    fund = make_fund(session)
+def with_history(fund: Fund) -> Loan:
+    """Three meetings of savings, then a guaranteed loan to the first member and a fine."""
     for week in range(3):
         fund.meet(START + timedelta(weeks=week), *fund.everyone_buys(2, social=200))
+    borrower, guarantor = fund.members[0], fund.members[1]
+    late = MemberLine(
+        borrower.id, Attendance.LATE, shares=1, social=200, fines=(FinePaid("late", 500),)
+    )
+    others = [MemberLine(m.id, shares=1, social=200) for m in fund.members[1:]]
+    loan = NewLoan(borrower.id, 10_000, 2, "goats", (Pledge(guarantor.id, 3_000),))
+    fund.meet(START + timedelta(weeks=3), late, *others, new_loans=(loan,))
+    return fund.session.scalars(select(Loan).where(Loan.fund_id == fund.fund_id)).one()
+
+
+def make_web(session: Session) -> Web:
+    """Two funds with history (a loan each); one user of every role around the first."""
+    fund = make_fund(session)
     other = make_fund(session, names=("زهرا", "مریم"))
-    web = Web(fund, other)
+    web = Web(fund, other, with_history(fund), with_history(other))
     member = fund.members[0]
     web.users = {
         Role.ADMIN: add_user(session, "admin", Role.ADMIN),
@@ -148,7 +165,8 @@ def post(
 
 
 def login(client: FlaskClient, role: Role | str, password: str = PASSWORD) -> TestResponse:
-    """Log the client in as the user of that role (username = role name)."""
+    """Log the client in as the user of that role (username = role name), after logging out."""
+    post(client, "/logout")
     response = post(client, "/login", {"username": str(role), "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from web.auth.models import LOCALES
+from web.formatting import persian_digits
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -19,18 +21,18 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
 
 
+class LongEnough(Length):  # type: ignore[misc]
+    """Length with a message whose number is written in the page's digits."""
+
+    def __call__(self, form: object, field: object) -> None:
+        self.message = gettext("At least %(n)s characters.", n=persian_digits(self.min))
+        super().__call__(form, field)
+
+
 def new_password_field(label: object) -> PasswordField:
     """A new password: at least MIN_PASSWORD_LENGTH characters."""
     return PasswordField(
-        label,
-        validators=[
-            InputRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            ),
-        ],
+        label, validators=[InputRequired(), LongEnough(min=MIN_PASSWORD_LENGTH, max=200)]
     )
 
 

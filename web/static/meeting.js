@@ -69,6 +69,7 @@
   });
 
   document.getElementById("totals").hidden = false;
+  document.getElementById("running").hidden = false;
   form.addEventListener("input", update);
   update();
 })();

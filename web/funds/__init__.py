@@ -1,0 +1,1 @@
+"""Read screens of a fund: the fund, a member's passbook, a loan; summaries for home pages."""
