@@ -64,6 +64,8 @@ def register_blueprints(app: Flask) -> None:
     from web.fonts import bp as fonts
     from web.funds.routes import bp as funds
     from web.home import bp as home
+    from web.shareout.routes import bp as shareout
+    from web.setup.routes import bp as setup
     from web.meetings.routes import bp as meetings
 
     app.register_blueprint(admin)
@@ -71,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fonts)
     app.register_blueprint(funds)
     app.register_blueprint(home)
+    app.register_blueprint(shareout)
+    app.register_blueprint(setup)
     app.register_blueprint(meetings)
 
 
