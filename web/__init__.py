@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from web.shareout.routes import bp as shareout
     from web.setup.routes import bp as setup
     from web.meetings.routes import bp as meetings
+    from web.reports.routes import bp as reports
 
     app.register_blueprint(admin)
     app.register_blueprint(auth)
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(shareout)
     app.register_blueprint(setup)
     app.register_blueprint(meetings)
+    app.register_blueprint(reports)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from tests.web.conftest import Web, login, post
+from tests.web.report_jobs import job_id_of
 from web.auth.models import Role
 
 ADMIN, FACILITATOR, TREASURER, MEMBER, VIEWER = (r.value for r in Role)
@@ -39,6 +40,17 @@ EXPECTED: dict[str, Any] = {
     "meetings.new": WRITERS,
     "meetings.show": FUND_READERS,
     "meetings.reopen": WRITERS,
+    "reports.dashboard": FUND_READERS,
+    "reports.monitoring": FUND_READERS,
+    "reports.statement": EVERYONE,
+    "reports.minutes": FUND_READERS,
+    "reports.share_out": FUND_READERS,
+    "reports.loan_schedule": EVERYONE,
+    "reports.financials": FUND_READERS,
+    "reports.print_statements": FUND_READERS,
+    "reports.job": FUND_READERS,
+    "reports.job_status": FUND_READERS,
+    "reports.job_file": FUND_READERS,
     "admin.users": {ADMIN},
     "admin.new_user": {ADMIN},
     "admin.edit_user": {ADMIN},
@@ -60,6 +72,8 @@ def url_values(web: Web, other: bool) -> dict[str, Any]:
         "meeting_id": (web.other_loan if other else web.loan).meeting_id,
         "user_id": web.users[Role.MEMBER].id,
         "name": "noto-sans-arabic.ttf",
+        "fmt": "csv",
+        "job_id": job_id_of(fund.fund_id),
     }
 
 
