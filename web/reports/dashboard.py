@@ -113,6 +113,8 @@ def dashboard() -> ResponseReturnValue:
         as_of=day,
         errors=errors,
         flagged=sum(1 for s in statuses if s.flags),
+        # Roll-ups show amounts in the funds' unit when they all share one.
+        roll_up_unit=statuses[0].unit if len({s.unit for s in statuses}) == 1 else "rial",
     )
 
 
