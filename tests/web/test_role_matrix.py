@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from tests.web.conftest import Web, login, post
+from tests.web.register_data import register_values
 from tests.web.report_jobs import job_id_of
 from web.auth.models import Role
 
@@ -24,6 +25,9 @@ EVERYONE = frozenset(r.value for r in Role)
 FUND_READERS = frozenset({ADMIN, FACILITATOR, TREASURER, VIEWER})
 WRITERS = frozenset({ADMIN, FACILITATOR, TREASURER})
 PUBLIC = "public"
+#: The programme register: its staff (admin, viewer) change it; a facilitator reads.
+PROGRAMME_STAFF = frozenset({ADMIN, VIEWER})
+REGISTER_READERS = frozenset({ADMIN, VIEWER, FACILITATOR})
 
 #: endpoint -> the roles let in (PUBLIC: anonymous visitors too).
 EXPECTED: dict[str, Any] = {
@@ -51,6 +55,34 @@ EXPECTED: dict[str, Any] = {
     "reports.job": FUND_READERS,
     "reports.job_status": FUND_READERS,
     "reports.job_file": FUND_READERS,
+    "register.search_page": REGISTER_READERS,
+    "register.show": REGISTER_READERS,
+    "register.new": PROGRAMME_STAFF,
+    "register.edit": PROGRAMME_STAFF,
+    "register.new_assessment": PROGRAMME_STAFF,
+    "register.new_service": PROGRAMME_STAFF,
+    "register.new_aid": PROGRAMME_STAFF,
+    "register.import_upload": PROGRAMME_STAFF,
+    "register.import_mapping": PROGRAMME_STAFF,
+    "register.import_dry_run": PROGRAMME_STAFF,
+    "register.import_problems": PROGRAMME_STAFF,
+    "register.import_apply": PROGRAMME_STAFF,
+    "register.duplicates": PROGRAMME_STAFF,
+    "register.find": PROGRAMME_STAFF,
+    "register.decide_pair": PROGRAMME_STAFF,
+    "register.merges": PROGRAMME_STAFF,
+    "register.undo": PROGRAMME_STAFF,
+    "register.report": PROGRAMME_STAFF,
+    "register.report_download": PROGRAMME_STAFF,
+    "training.courses": PROGRAMME_STAFF,
+    "training.new_course": PROGRAMME_STAFF,
+    "training.course": PROGRAMME_STAFF,
+    "training.new_session": PROGRAMME_STAFF,
+    "training.new_completion": PROGRAMME_STAFF,
+    "placement.employers": PROGRAMME_STAFF,
+    "placement.new_employer": PROGRAMME_STAFF,
+    "placement.new_placement": PROGRAMME_STAFF,
+    "placement.new_follow_up": PROGRAMME_STAFF,
     "admin.users": {ADMIN},
     "admin.new_user": {ADMIN},
     "admin.edit_user": {ADMIN},
@@ -74,6 +106,7 @@ def url_values(web: Web, other: bool) -> dict[str, Any]:
         "name": "noto-sans-arabic.ttf",
         "fmt": "csv",
         "job_id": job_id_of(fund.fund_id),
+        **register_values(web),
     }
 
 
