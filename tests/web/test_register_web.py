@@ -98,6 +98,7 @@ def test_her_record_shows_each_answer_with_its_source_and_all_the_programme_did(
     html = text(client.get(f"/register/{register.zahra}"))
     assert "کریمی" in html and "کمیته امداد" in html and "relief.csv" in html
     assert "۱۳۶۰/۰۵/۱۲" in html  # birth date, Jalali
+    assert "مالی (صندوق، وام)" in html  # her needs
     assert "حرفه‌ای" in html and "خیاطی" in html and "۱۴۰۳/۰۴/۱۱" in html  # completed 2024-07-01
     assert "کارگاه جوراب‌بافی" in html and "شاغل" in html  # placement, 3-month follow-up
     assert "مشاوره" in html and "چرخ خیاطی" in html and "۳۵٬۰۰۰٬۰۰۰ ریال" in html
