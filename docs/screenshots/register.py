@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+from take import log_in  # the same login as the other screenshots (this folder)
 
 WIDTHS = (360, 1280)
-PASSWORD = "sandogh-demo"
 AGENCY_FILE = (
     "کد ملی,نام,نام خانوادگی,نام پدر,تاریخ تولد,تلفن,روستا/محله\n"
     "0013542419,زهرا,کريمي,علی,۱۳۶۰/۵/۱۲,09121234567,قلعه‌نو\n"
@@ -28,14 +28,6 @@ AGENCY_FILE = (
     "0013542410,سکینه,رضایی,,,,\n"
     ",,موسوی,,1362/13/01,,\n"
 )
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state("networkidle")
 
 
 def dry_run(page: Page, base: str, folder: Path) -> None:
