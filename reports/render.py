@@ -177,17 +177,37 @@ def html_of_many(template: str, documents: Sequence[Document], **extra: Any) -> 
     )
 
 
-def pdf_from_html(html: str) -> bytes:
-    """Return the PDF of an HTML page (WeasyPrint; fonts and images resolved from templates/)."""
+@cache
+def font_configuration() -> Any:
+    """Return the process's WeasyPrint font configuration, shared by every PDF it lays out."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def layout(html: str) -> Any:
+    """Return an HTML page laid out in pages (a WeasyPrint document), fonts shared per process."""
     from weasyprint import HTML  # imported late: it takes ~0.5 s and only PDFs need it
 
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return HTML(string=html, base_url=str(TEMPLATES)).render(font_config=font_configuration())
+
+
+def pdf_from_html(html: str) -> bytes:
+    """Return the PDF of an HTML page (WeasyPrint; fonts and images resolved from templates/)."""
+    pdf: bytes = layout(html).write_pdf()
     return pdf
 
 
 def pdf_of(document: Document, **extra: Any) -> bytes:
     """Return the document as a PDF."""
     return pdf_from_html(html_of(document, **extra))
+
+
+def pdf_with_pages(html: str) -> tuple[bytes, int]:
+    """Return the PDF of an HTML page and how many pages it has."""
+    document = layout(html)
+    pdf: bytes = document.write_pdf()
+    return pdf, len(document.pages)
 
 
 # -- CSV and XLSX --------------------------------------------------------------------------

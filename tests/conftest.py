@@ -56,6 +56,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
                 "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
                 "SECRET_KEY": "test",
+                # Files printed by report jobs (run in the request under TESTING).
+                "SANDOGH_REPORT_JOBS": str(tmp_path_factory.mktemp("report-jobs")),
             }
         )
         with app.app_context():

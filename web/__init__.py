@@ -65,6 +65,12 @@ def register_blueprints(app: Flask) -> None:
     from web.funds.routes import bp as funds
     from web.home import bp as home
     from web.meetings.routes import bp as meetings
+    from web.placement.routes import bp as placement
+    from web.register.routes import bp as register
+    from web.reports.routes import bp as reports
+    from web.setup.routes import bp as setup
+    from web.shareout.routes import bp as shareout
+    from web.training.routes import bp as training
 
     app.register_blueprint(admin)
     app.register_blueprint(auth)
@@ -72,6 +78,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(funds)
     app.register_blueprint(home)
     app.register_blueprint(meetings)
+    app.register_blueprint(reports)
+    app.register_blueprint(placement)
+    app.register_blueprint(register)
+    app.register_blueprint(setup)
+    app.register_blueprint(shareout)
+    app.register_blueprint(training)
 
 
 def register_template_filters(app: Flask) -> None:

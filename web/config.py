@@ -26,7 +26,18 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         # A CSRF token lasts as long as the session: a long meeting sheet must not expire.
         "WTF_CSRF_TIME_LIMIT": None,
+        # The dashboard's flag thresholds (reports.flags.Thresholds): "par30=0.15,attendance=0.6".
+        "SANDOGH_FLAGS": flag_thresholds(os.environ.get("SANDOGH_FLAGS", "")),
+        # Where files printed in the background are kept (web/reports/jobs.py).
+        "SANDOGH_REPORT_JOBS": os.environ.get("SANDOGH_REPORT_JOBS")
+        or str(Path(instance_path) / "report-jobs"),
     }
+
+
+def flag_thresholds(text: str) -> dict[str, str]:
+    """Return the flag thresholds written as ``name=value`` pairs separated by commas."""
+    pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
+    return {name.strip(): value.strip() for name, value in pairs}
 
 
 def normalise_database_url(url: str) -> str:

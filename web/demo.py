@@ -9,6 +9,7 @@ dates against the recorded repayments.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -23,12 +24,29 @@ DEMO_BOOK = Path(__file__).parent / "demo" / "demo-fund.json"
 ACTOR = "demo"
 
 
-def load_demo_if_empty(session: Session) -> bool:
-    """Load the demo fund when the database has no fund; return True if it loaded."""
+#: Women generated for the demo register (the pilot's size); SANDOGH_DEMO_REGISTER_SIZE overrides.
+DEMO_REGISTER_SIZE = 4_800
+#: The fewest women the generated programme year needs (it samples 90 for placements).
+SMALLEST_REGISTER = 150
+
+
+def register_size() -> int:
+    """Return how many women the demo register generates (SANDOGH_DEMO_REGISTER_SIZE, read now)."""
+    size = int(os.environ.get("SANDOGH_DEMO_REGISTER_SIZE") or DEMO_REGISTER_SIZE)
+    return max(size, SMALLEST_REGISTER)
+
+
+def load_demo_if_empty(session: Session, women: int | None = None) -> bool:
+    """Load the demo fund when the database has no fund; return True if it loaded.
+
+    ``women`` sizes the generated register (default: ``register_size()``); tests
+    pass a small one, ``make demo`` loads the pilot's 4,800 (about 6,000 rows).
+    """
     if session.scalar(select(func.count()).select_from(Fund)):
         return False
     import_book(session, load_book(DEMO_BOOK.read_text(encoding="utf-8")), ACTOR)
-    load_demo_register(session)  # generated women (never real), linked to the fund's members
+    # Generated women (never real), linked to the fund's members.
+    load_demo_register(session, max(women, SMALLEST_REGISTER) if women else register_size())
     return True
 
 

@@ -15,7 +15,8 @@ import groups.savings.models
 import groups.savings.snapshots
 import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
-import web.auth.models  # noqa: F401
+import web.auth.models
+import web.reports.models  # noqa: F401
 from ledger.db import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -29,6 +29,10 @@ def navigation() -> list[tuple[str, object, bool]]:
             "funds.member", fund_id=current_user.fund_id, member_id=current_user.member_id
         )
         items.append((passbook, _l("My passbook")))
+    if role in (Role.ADMIN, Role.VIEWER, Role.FACILITATOR):
+        items.append((url_for("register.search_page"), _l("Programme register")))
+    if role in (Role.ADMIN, Role.VIEWER):
+        items.append((url_for("register.report"), _l("Programme report")))
     if role == Role.ADMIN:
         items.append((url_for("admin.users"), _l("Users")))
     return [(url, label, url == request.path) for url, label in items]

@@ -200,3 +200,22 @@ def kpis_command(fund_id: int | None, as_of: str | None, as_json: bool) -> None:
         db.session(), [fund_id] if fund_id else None, _day(as_of), _thresholds()
     )
     click.echo(json.dumps(document, default=_jsonable, ensure_ascii=False, indent=2))
+
+
+@report.command("rebuild-snapshots")
+@click.option("--fund", "fund_ids", type=int, multiple=True, help="Only these funds.")
+@with_appcontext
+def rebuild_snapshots_command(fund_ids: tuple[int, ...]) -> None:
+    """Recompute every meeting's fund snapshot from the books (after migration 0005)."""
+    from groups.savings.snapshots import rebuild_snapshots
+
+    session = db.session()
+    with click.progressbar(length=1, label="Meeting days", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        written = rebuild_snapshots(session, list(fund_ids) or None, progress)
+    session.commit()
+    click.echo(f"Wrote {written} snapshots", err=True)

@@ -1,9 +1,10 @@
 """Showing a woman's record: sensitive fields only to roles that need them, each view logged.
 
 Sensitive fields are the national ID, monthly income, health and disability.
-Only ``SENSITIVE_ROLES`` (programme administrators and staff who must verify
-identity or eligibility) may see them, and every time they do, a line is written
-to ``sensitive_views`` (who, role, which fields, when) in the caller's transaction.
+Only ``SENSITIVE_ROLES`` (programme administrators, and programme staff who must
+verify identity or eligibility: the web role ``viewer``) may see them, and every
+time they do, a line is written to ``sensitive_views`` (who, role, which fields,
+when) in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from groups.beneficiaries.fields import FIELDS, SENSITIVE
 from groups.beneficiaries.models import Beneficiary, SensitiveView
 from groups.beneficiaries.register import active
 
-SENSITIVE_ROLES = frozenset({"admin", "programme_staff"})
+#: The web app's roles: ``viewer`` is the programme's staff (docs/web.md).
+SENSITIVE_ROLES = frozenset({"admin", "viewer"})
 
 
 def public_view(woman: Beneficiary) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ def no_ip_failures(app: Flask) -> None:
 
     with app.app_context():
         throttle.ip_failures().clear()
+    refresh()  # forget the locale Flask-Babel caches in the run's shared app context
 
 
 def password_hash() -> str:

@@ -14,14 +14,14 @@ from ledger.models import Fund
 from ledger.verify import verify
 from tests.web.conftest import add_user, login
 from web.auth.models import Role
-from web.demo import load_demo_if_empty
+from web.demo import SMALLEST_REGISTER, load_demo_if_empty
 
 #: The demo fund's loan-fund cash after its seventeen meetings (web/demo/demo-fund.json).
 DEMO_LOAN_FUND_CASH = "۴٬۴۱۹٬۵۹۹٫۸ تومان"  # the demo fund shows tomans, exactly
 
 
 def demo_fund_id(session: Session) -> int:
-    assert load_demo_if_empty(session)
+    assert load_demo_if_empty(session, SMALLEST_REGISTER)
     return session.scalars(select(Fund.id)).one()
 
 
@@ -58,8 +58,8 @@ def test_the_trial_balance_page_lists_each_account(client: FlaskClient, session:
 
 
 def test_the_demo_loads_only_into_an_empty_database(session: Session) -> None:
-    assert load_demo_if_empty(session)
-    assert not load_demo_if_empty(session)
+    assert load_demo_if_empty(session, SMALLEST_REGISTER)
+    assert not load_demo_if_empty(session, SMALLEST_REGISTER)
 
 
 def test_an_unknown_page_is_a_friendly_persian_404(client: FlaskClient, session: Session) -> None:

@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from tests.web.conftest import Web, login, post
+from tests.web.register_data import register_values
+from tests.web.report_jobs import job_id_of
 from web.auth.models import Role
 
 ADMIN, FACILITATOR, TREASURER, MEMBER, VIEWER = (r.value for r in Role)
@@ -23,6 +25,9 @@ EVERYONE = frozenset(r.value for r in Role)
 FUND_READERS = frozenset({ADMIN, FACILITATOR, TREASURER, VIEWER})
 WRITERS = frozenset({ADMIN, FACILITATOR, TREASURER})
 PUBLIC = "public"
+#: The programme register: its staff (admin, viewer) change it; a facilitator reads.
+PROGRAMME_STAFF = frozenset({ADMIN, VIEWER})
+REGISTER_READERS = frozenset({ADMIN, VIEWER, FACILITATOR})
 
 #: endpoint -> the roles let in (PUBLIC: anonymous visitors too).
 EXPECTED: dict[str, Any] = {
@@ -39,6 +44,54 @@ EXPECTED: dict[str, Any] = {
     "meetings.new": WRITERS,
     "meetings.show": FUND_READERS,
     "meetings.reopen": WRITERS,
+    "shareout.preview": WRITERS,
+    "shareout.result": FUND_READERS,
+    "shareout.new_cycle": WRITERS,
+    "setup.new_fund": {ADMIN, FACILITATOR},
+    "setup.import_fund": {ADMIN, FACILITATOR},
+    "setup.new_member": WRITERS,
+    "setup.roles": WRITERS,
+    "setup.opening": WRITERS,
+    "setup.export_fund": FUND_READERS,
+    "reports.dashboard": FUND_READERS,
+    "reports.monitoring": FUND_READERS,
+    "reports.statement": EVERYONE,
+    "reports.minutes": FUND_READERS,
+    "reports.share_out": FUND_READERS,
+    "reports.loan_schedule": EVERYONE,
+    "reports.financials": FUND_READERS,
+    "reports.print_statements": FUND_READERS,
+    "reports.job": FUND_READERS,
+    "reports.job_status": FUND_READERS,
+    "reports.job_file": FUND_READERS,
+    "register.search_page": REGISTER_READERS,
+    "register.show": REGISTER_READERS,
+    "register.new": PROGRAMME_STAFF,
+    "register.edit": PROGRAMME_STAFF,
+    "register.new_assessment": PROGRAMME_STAFF,
+    "register.new_service": PROGRAMME_STAFF,
+    "register.new_aid": PROGRAMME_STAFF,
+    "register.import_upload": PROGRAMME_STAFF,
+    "register.import_mapping": PROGRAMME_STAFF,
+    "register.import_dry_run": PROGRAMME_STAFF,
+    "register.import_problems": PROGRAMME_STAFF,
+    "register.import_apply": PROGRAMME_STAFF,
+    "register.duplicates": PROGRAMME_STAFF,
+    "register.find": PROGRAMME_STAFF,
+    "register.decide_pair": PROGRAMME_STAFF,
+    "register.merges": PROGRAMME_STAFF,
+    "register.undo": PROGRAMME_STAFF,
+    "register.report": PROGRAMME_STAFF,
+    "register.report_download": PROGRAMME_STAFF,
+    "training.courses": PROGRAMME_STAFF,
+    "training.new_course": PROGRAMME_STAFF,
+    "training.course": PROGRAMME_STAFF,
+    "training.new_session": PROGRAMME_STAFF,
+    "training.new_completion": PROGRAMME_STAFF,
+    "placement.employers": PROGRAMME_STAFF,
+    "placement.new_employer": PROGRAMME_STAFF,
+    "placement.new_placement": PROGRAMME_STAFF,
+    "placement.new_follow_up": PROGRAMME_STAFF,
     "admin.users": {ADMIN},
     "admin.new_user": {ADMIN},
     "admin.edit_user": {ADMIN},
@@ -58,8 +111,12 @@ def url_values(web: Web, other: bool) -> dict[str, Any]:
         "member_id": fund.members[0].id,
         "loan_id": (web.other_loan if other else web.loan).id,
         "meeting_id": (web.other_loan if other else web.loan).meeting_id,
+        "cycle_id": (web.other_loan if other else web.loan).cycle_id,
         "user_id": web.users[Role.MEMBER].id,
         "name": "noto-sans-arabic.ttf",
+        "fmt": "csv",
+        "job_id": job_id_of(fund.fund_id),
+        **register_values(web),
     }
 
 

@@ -52,7 +52,7 @@ def new(fund_id: int) -> Any:
     if done is not None and done.fund_id == fund_id:
         flash(_("This meeting was already recorded; nothing was posted again."), "info")
         return redirect(url_for("meetings.show", fund_id=fund_id, meeting_id=done.id))
-    on = _typed_date(request.form.get("date", ""))
+    on = typed_date(request.form.get("date", ""))
     context = sheet_context(session, fund, on if isinstance(on, date) else None)
     sheet = _sheet(context, request.form)
     if not isinstance(on, date):
@@ -83,7 +83,7 @@ def _key(text: str) -> str:
     return key
 
 
-def _typed_date(text: str) -> date | str:
+def typed_date(text: str) -> date | str:
     """Return the typed Jalali date, or the message saying what is wrong with it."""
     if not text.strip():
         return str(_("Required."))

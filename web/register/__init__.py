@@ -1,0 +1,1 @@
+"""The programme register's screens: search, a woman's record, import, de-duplication, report."""

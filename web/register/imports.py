@@ -1,0 +1,253 @@
+"""The import wizard: upload an agency's file, map its columns, dry run, apply.
+
+1. Upload (CSV or XLSX, the agency, the date its data speaks for): the file is
+   kept in the upload folder (``REGISTER_UPLOADS``, default
+   ``instance/register-uploads``) under a random token with a small JSON note.
+2. Mapping: each column -> a question or nothing; prefilled from the agency's
+   saved mapping (saved again by every applied import), else from the headers.
+3. Dry run: ``plan_import`` writes nothing; the page shows how many rows would
+   be created, updated, merged or left unchanged, and every problem, which can
+   be downloaded as CSV for the agency to fix.
+4. Apply: the plan is made again and written in one transaction. Applying the
+   same file again changes nothing (the register knows its hash).
+Uploads older than a day are removed when a new file is uploaded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.utils import secure_filename
+
+from groups.beneficiaries.fields import FIELDS, parse_date
+from groups.beneficiaries.imports import (
+    ImportPlan,
+    apply_plan,
+    check_mapping,
+    file_hash,
+    plan_import,
+    suggest_mapping,
+)
+from groups.beneficiaries.models import Agency
+from groups.beneficiaries.register import agency_named
+from groups.beneficiaries.tables import Table, problems_csv, read_table
+from ledger.errors import DomainError
+from web.access import roles_required, user
+from web.errors import domain_message, form_error
+from web.extensions import db
+from web.formatting import persian_digits
+from web.register.forms import UploadForm, problem_message
+from web.register.routes import bp, page
+from web.register.scope import STAFF
+
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+#: Problems listed on the dry-run page (all of them are in the CSV).
+SHOWN_PROBLEMS = 200
+_KEEP_SECONDS = 24 * 3600
+
+
+def upload_dir() -> Path:
+    """Return the folder where uploaded files wait between the wizard's steps."""
+    folder = current_app.config.get("REGISTER_UPLOADS") or str(
+        Path(current_app.instance_path) / "register-uploads"
+    )
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_upload(agency: str, file_name: str, content: bytes, received_on: Any) -> str:
+    """Keep an uploaded file and its note; return its token."""
+    folder = upload_dir()
+    _prune(folder)
+    token = uuid.uuid4().hex
+    (folder / f"{token}.bin").write_bytes(content)
+    note = {"agency": agency, "file_name": file_name, "received_on": received_on.isoformat()}
+    _write_note(token, note)
+    return token
+
+
+def _prune(folder: Path) -> None:
+    limit = time.time() - _KEEP_SECONDS
+    for old in folder.iterdir():
+        if old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
+
+
+def _write_note(token: str, note: dict[str, Any]) -> None:
+    (upload_dir() / f"{token}.json").write_text(json.dumps(note, ensure_ascii=False), "utf-8")
+
+
+def load_upload(token: str) -> tuple[dict[str, Any], bytes]:
+    """Return an upload's note and bytes, or 404."""
+    if not _TOKEN.match(token):
+        abort(404)
+    folder = upload_dir()
+    note_path, data_path = folder / f"{token}.json", folder / f"{token}.bin"
+    if not note_path.exists() or not data_path.exists():
+        abort(404)
+    return json.loads(note_path.read_text("utf-8")), data_path.read_bytes()
+
+
+def _table(note: dict[str, Any], content: bytes) -> Table:
+    try:
+        return read_table(note["file_name"], content)
+    except DomainError as error:
+        flash(domain_message(error), "error")
+        abort(redirect(url_for("register.import_upload")))
+
+
+def _mapping_of(note: dict[str, Any], table: Table) -> dict[str, str]:
+    """Return the mapping chosen in the wizard, else the agency's saved one, else a guess."""
+    if note.get("mapping"):
+        return dict(note["mapping"])
+    agency = agency_named(db.session(), note["agency"], create=False)
+    saved = {
+        c: f for c, f in (agency.column_mapping if agency else {}).items() if c in table.header
+    }
+    return saved or suggest_mapping(table.header)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def import_upload() -> Any:
+    """Step 1: upload an agency's file."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = secure_filename(upload.filename or "") or "file.csv"
+        content = upload.read()
+        try:
+            read_table(name, content)
+        except DomainError as error:
+            form_error(form, error, "file")
+        else:
+            token = save_upload(form.agency.data.strip(), name, content, form.received_on.data)
+            return redirect(url_for("register.import_mapping", token=token))
+    agencies = db.session.scalars(db.select(Agency.name).order_by(Agency.name)).all()
+    return page("register/import_upload.html", form=form, agencies=agencies)
+
+
+@bp.route("/import/<token>/mapping", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def import_mapping(token: str) -> Any:
+    """Step 2: which question each column answers (the agency's saved mapping prefilled)."""
+    note, content = load_upload(token)
+    table = _table(note, content)
+    mapping = _mapping_of(note, table)
+    problem = None
+    if request.method == "POST":
+        mapping = {
+            column: request.form.get(f"col-{i}", "")
+            for i, column in enumerate(table.header)
+            if request.form.get(f"col-{i}")
+        }
+        problem = _mapping_problem(table, mapping)
+        if problem is None:
+            _write_note(token, {**note, "mapping": mapping})
+            return redirect(url_for("register.import_dry_run", token=token))
+    html = render_template(
+        "register/import_mapping.html",
+        note=note,
+        table=table,
+        mapping=mapping,
+        fields=FIELDS,
+        problem=problem,
+        token=token,
+    )
+    return html, 422 if problem else 200
+
+
+def _mapping_problem(table: Table, mapping: dict[str, str]) -> str | None:
+    """Return what is wrong with a chosen mapping, in the page's language, or None."""
+    chosen = list(mapping.values())
+    if len(chosen) != len(set(chosen)):
+        return str(_("Each question can be answered by one column only."))
+    try:
+        check_mapping(table.header, mapping)
+    except DomainError:
+        return str(_("Choose the columns of the first name and the last name."))
+    return None
+
+
+def _plan(token: str) -> tuple[dict[str, Any], ImportPlan]:
+    note, content = load_upload(token)
+    table = _table(note, content)
+    plan = plan_import(
+        db.session(),
+        note["agency"],
+        note["file_name"],
+        file_hash(content),
+        table,
+        parse_date(note["received_on"]),
+        _mapping_of(note, table),
+    )
+    return note, plan
+
+
+@bp.get("/import/<token>")
+@roles_required(*STAFF)
+def import_dry_run(token: str) -> Any:
+    """Step 3: what the import would do, row by row, and what is wrong; nothing is written."""
+    try:
+        note, plan = _plan(token)
+    except DomainError as error:
+        flash(domain_message(error), "error")
+        return redirect(url_for("register.import_mapping", token=token))
+    finally:
+        db.session.rollback()
+    problems = [(p, problem_message(p.problem)) for p in plan.problems[:SHOWN_PROBLEMS]]
+    return render_template(
+        "register/import_dry_run.html", note=note, plan=plan, problems=problems, token=token
+    )
+
+
+@bp.get("/import/<token>/problems.csv")
+@roles_required(*STAFF)
+def import_problems(token: str) -> Response:
+    """The dry run's problems as CSV (row, column, value, problem) for the agency to fix."""
+    try:
+        _note, plan = _plan(token)
+    finally:
+        db.session.rollback()
+    translated = [replace(p, problem=str(problem_message(p.problem))) for p in plan.problems]
+    return Response(
+        "\ufeff" + problems_csv(translated),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="problems-{token[:8]}.csv"'},
+    )
+
+
+@bp.post("/import/<token>/apply")
+@roles_required(*STAFF)
+def import_apply(token: str) -> Any:
+    """Step 4: write every valid row in one transaction (a second time changes nothing)."""
+    session = db.session()
+    try:
+        _note, plan = _plan(token)
+        counts = apply_plan(session, plan, user().username)
+    except DomainError as error:
+        session.rollback()
+        flash(domain_message(error), "error")
+        return redirect(url_for("register.import_mapping", token=token))
+    session.commit()
+    if plan.already_imported:
+        flash(_("This file was imported before: nothing was changed."), "info")
+    else:
+        flash(
+            _(
+                "Imported: %(created)s new, %(updated)s updated, %(merged)s joined to records "
+                "of other agencies, %(unchanged)s unchanged, %(invalid)s rows left out.",
+                **{action: persian_digits(n) for action, n in counts.items()},
+            ),
+            "success",
+        )
+    return redirect(url_for("register.import_dry_run", token=token))

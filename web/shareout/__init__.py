@@ -1,0 +1,1 @@
+"""Share-out: preview, confirm, the frozen result; then the next cycle."""

@@ -1,0 +1,1 @@
+"""Training screens: courses, their sessions with attendance, completions."""
