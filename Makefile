@@ -13,12 +13,18 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS    := hledger poppler-utils chromium
 
-.PHONY: demo test lint pytest system-packages test-system-packages bench clean
+# The Persian font of the app and the PDFs: Vazirmatn (SIL OFL) from the npm registry,
+# fetched once at set-up (never at run time: the app works offline).
+FONT_VERSION := 33.0.3
+FONT_DIR     := reports/fonts
+FONTS        := $(FONT_DIR)/.vazirmatn-$(FONT_VERSION)
 
-demo: system-packages $(VENV)/.runtime
+.PHONY: demo test lint pytest system-packages test-system-packages bench clean fonts
+
+demo: system-packages $(VENV)/.runtime $(FONTS)
 	$(BIN)/sandogh demo --host $(HOST) --port $(PORT)
 
-test: test-system-packages $(VENV)/.test lint pytest
+test: test-system-packages $(VENV)/.test $(FONTS) lint pytest
 
 pytest: $(VENV)/.test
 	$(BIN)/pytest
@@ -30,6 +36,19 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.runtime
 	$(BIN)/sandogh bench ledger
+
+fonts: $(FONTS)
+
+$(FONTS):
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory _debs DEBS=npm
+	@tmp=$$(mktemp -d) && \
+	  (cd $$tmp && npm pack --silent vazirmatn@$(FONT_VERSION) >/dev/null && \
+	   tar xzf vazirmatn-$(FONT_VERSION).tgz package/OFL.txt \
+	     package/fonts/ttf/Vazirmatn-Regular.ttf package/fonts/ttf/Vazirmatn-Bold.ttf) && \
+	  cp $$tmp/package/fonts/ttf/Vazirmatn-Regular.ttf $$tmp/package/fonts/ttf/Vazirmatn-Bold.ttf \
+	    $(FONT_DIR)/ && \
+	  cp $$tmp/package/OFL.txt $(FONT_DIR)/Vazirmatn-OFL.txt && rm -rf $$tmp
+	@touch $@
 
 system-packages:
 	@$(MAKE) --no-print-directory _debs DEBS="$(RUNTIME_DEBS) $(if $(shell $(PYTHON) -c 'import ensurepip' 2>/dev/null || echo no),python3-venv,)"
