@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from groups.savings import queries, rules
 from groups.savings.measures import PERIOD_DAYS, Measures, measure, period_start
 from groups.savings.models import Cycle, Meeting, SavingsFund
-from groups.savings.snapshots import FundSnapshot
+from groups.savings.snapshots import FundSnapshot, refresh_snapshots
 from ledger.models import Fund
 from reports import kpis
 from reports.flags import Flag, Thresholds, flags_of
@@ -72,14 +72,16 @@ def fund_statuses(
 ) -> list[FundStatus]:
     """Return the KPIs and flags of the funds (default: all), as of a day (default: today).
 
-    Reads the stored snapshots; with a look-back period other than the stored one,
-    computes from the books instead.
+    Stores the snapshots its funds' meetings still lack (``refresh_snapshots``: the
+    caller commits them), then reads the latest of each fund in one query; with a
+    look-back period other than the stored one, computes from the books instead.
     """
     thresholds = thresholds or Thresholds()
     if thresholds.period_days != PERIOD_DAYS:
         return computed_statuses(session, fund_ids, as_of, thresholds)
     day = as_of or date.today()
     funds = _funds(session, fund_ids, day)
+    refresh_snapshots(session, list(funds), day)
     return _statuses(session, funds, stored_measures(session, list(funds), day), day, thresholds)
 
 

@@ -199,6 +199,7 @@ def kpis_command(fund_id: int | None, as_of: str | None, as_json: bool) -> None:
     document = kpis_document(
         db.session(), [fund_id] if fund_id else None, _day(as_of), _thresholds()
     )
+    db.session.commit()  # keep the snapshots of meetings measured for the first time
     click.echo(json.dumps(document, default=_jsonable, ensure_ascii=False, indent=2))
 
 

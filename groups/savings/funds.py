@@ -28,7 +28,6 @@ from groups.savings.models import (
     Member,
     SavingsFund,
 )
-from groups.savings.snapshots import write_snapshot
 from ledger.chart import open_fund, open_member_account
 from ledger.entries import Source, SourceType
 from ledger.posting import post_many
@@ -171,7 +170,6 @@ def open_from_paper(
     meeting.cash_expected = opening.loan_fund_cash + opening.social_fund_cash
     meeting.cash_counted = meeting.cash_expected
     session.flush()
-    write_snapshot(session, meeting)
     return meeting
 
 

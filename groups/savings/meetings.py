@@ -53,7 +53,7 @@ from groups.savings.models import (
     MemberExit,
     Repayment,
 )
-from groups.savings.snapshots import drop_snapshot, write_snapshot
+from groups.savings.snapshots import drop_snapshot
 from ledger.entries import EntryDraft, SourceType
 from ledger.errors import DomainError, IdempotencyKeyReused
 from ledger.models import Entry
@@ -100,7 +100,6 @@ def _record_meeting(session: Session, fund_id: int, command: MeetingInput, actor
     post_many(session, recorder.drafts, actor)
     meeting.cash_expected = recorder.cash + recorder.social_cash
     session.flush()
-    write_snapshot(session, meeting)
     return meeting
 
 

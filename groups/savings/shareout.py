@@ -24,7 +24,6 @@ from groups.savings.book import FundBook
 from groups.savings.errors import MeetingDateNotAfterPrevious, MemberHasOpenLoan, NegativeAmount
 from groups.savings.meetings import MeetingRecorder
 from groups.savings.models import Meeting, Member, ShareOut, ShareOutPayout
-from groups.savings.snapshots import write_snapshot
 from ledger.accounts import AccountType
 from ledger.entries import EntryDraft, Source, SourceType
 from ledger.models import Account
@@ -190,7 +189,6 @@ def confirm_share_out(
     ]
     post_many(session, [d for d in drafts if d.postings], actor)
     share_out = _freeze(session, recorder, preview, reinvest)
-    write_snapshot(session, recorder.meeting)
     return share_out
 
 

@@ -1,16 +1,18 @@
-"""Fund snapshots: a fund's monitoring sums stored at each meeting, for the dashboard to read.
+"""Fund snapshots: a fund's monitoring sums stored per meeting, for the dashboard to read.
 
 Invariants:
-- every closed meeting (regular, opening, share-out) has exactly one snapshot,
-  written in the meeting's own transaction by ``write_snapshot`` (called from
-  ``record_meeting``, ``open_from_paper`` and ``confirm_share_out``); a reopened
-  meeting's snapshot is deleted with it (``drop_snapshot``), so the fund's latest
-  snapshot is again its previous meeting's;
-- a snapshot holds ``groups.savings.measures.Measures`` as of the end of the
+- a snapshot holds ``groups.savings.measures.Measures`` as of the end of its
   meeting's day, with the look-back period of ``PERIOD_DAYS``: the same integers
-  ``measure()`` computes from scratch for that day (a property test holds it);
-- ``rebuild_snapshots`` recomputes them all from the books (after the migration that
-  added the table, or if a bug is ever found): ``sandogh report rebuild-snapshots``.
+  ``measure()`` computes from scratch for that day (a property test holds it). Since a
+  meeting is never dated before the fund's last one, a snapshot, once stored, holds;
+- recording a meeting does not measure the fund (that would cost as much as the
+  meeting itself): readers call ``refresh_snapshots`` first, which stores the missing
+  snapshots of closed meetings up to their day, many funds per query — each meeting is
+  measured once, the first time a dashboard or a report asks;
+- a reopened meeting's snapshot is deleted with it (``drop_snapshot``), so the fund's
+  latest snapshot is again its previous meeting's until the meeting is recorded again;
+- ``rebuild_snapshots`` recomputes them all from the books (if a bug is ever found):
+  ``sandogh report rebuild-snapshots``.
 
 What changes between meetings without a meeting (days late, a meeting that did not
 happen) is not stored: the reader works it out from the stored dates.
@@ -71,12 +73,6 @@ class FundSnapshot(Base):
         return Measures(**{name: getattr(self, name) for name in MEASURE_NAMES})
 
 
-def write_snapshot(session: Session, meeting: Meeting) -> FundSnapshot:
-    """Store the fund's sums as of the meeting just posted (the fund's latest): stored balances."""
-    measures = measure(session, [meeting.fund_id], meeting.date, now=True)[meeting.fund_id]
-    return _store(session, meeting, measures)
-
-
 def _store(session: Session, meeting: Meeting, measures: Measures) -> FundSnapshot:
     session.execute(delete(FundSnapshot).where(FundSnapshot.meeting_id == meeting.id))
     snapshot = FundSnapshot(
@@ -97,6 +93,19 @@ def drop_snapshot(session: Session, meeting_id: int) -> None:
     session.flush()
 
 
+def refresh_snapshots(session: Session, fund_ids: Sequence[int] | None, day: date) -> int:
+    """Store the snapshot of each closed meeting of the funds (default: all) up to the day
+    that has none yet; return how many were written."""
+    query = (
+        select(Meeting)
+        .outerjoin(FundSnapshot, FundSnapshot.meeting_id == Meeting.id)
+        .where(queries.CLOSED, Meeting.date <= day, FundSnapshot.id.is_(None))
+    )
+    if fund_ids is not None:
+        query = query.where(Meeting.fund_id.in_(list(fund_ids)))
+    return _measure_and_store(session, list(session.scalars(query)))
+
+
 def rebuild_snapshots(
     session: Session,
     fund_ids: Sequence[int] | None = None,
@@ -104,22 +113,31 @@ def rebuild_snapshots(
 ) -> int:
     """Recompute the snapshot of every closed meeting of the funds (default: all) from the books.
 
-    Meetings of the same day are measured together, many funds per query. Returns how
-    many snapshots were written; ``progress(done, total)`` is called after each day.
+    Returns how many snapshots were written; ``progress(done, total)`` is called after
+    each day.
     """
-    query = select(Meeting).where(queries.CLOSED).order_by(Meeting.date, Meeting.id)
+    query = select(Meeting).where(queries.CLOSED)
     old = delete(FundSnapshot)
     if fund_ids is not None:
         query = query.where(Meeting.fund_id.in_(list(fund_ids)))
         old = old.where(FundSnapshot.fund_id.in_(list(fund_ids)))
     session.execute(old)
+    return _measure_and_store(session, list(session.scalars(query)), progress)
+
+
+def _measure_and_store(
+    session: Session,
+    meetings: Sequence[Meeting],
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Measure the meetings' funds as of each meeting's day (the funds of a day together)."""
     by_day: dict[date, list[Meeting]] = defaultdict(list)
-    for meeting in session.scalars(query):
+    for meeting in meetings:
         by_day[meeting.date].append(meeting)
-    for done, (day, meetings) in enumerate(sorted(by_day.items()), start=1):
-        measured = measure(session, sorted({m.fund_id for m in meetings}), day)
-        for meeting in meetings:
+    for done, (day, of_day) in enumerate(sorted(by_day.items()), start=1):
+        measured = measure(session, sorted({m.fund_id for m in of_day}), day)
+        for meeting in of_day:
             _store(session, meeting, measured[meeting.fund_id])
         if progress is not None:
             progress(done, len(by_day))
-    return sum(len(m) for m in by_day.values())
+    return len(meetings)

@@ -22,7 +22,7 @@ from groups.savings.fundbook import import_book
 from groups.savings.measures import measure
 from groups.savings.meetings import record_meeting, reopen_last_meeting
 from groups.savings.models import Meeting
-from groups.savings.snapshots import FundSnapshot, rebuild_snapshots
+from groups.savings.snapshots import FundSnapshot, rebuild_snapshots, refresh_snapshots
 from reports.monitoring import computed_statuses, fund_statuses
 from tests.savings.conftest import START, make_fund
 from web.demo import DEMO_BOOK
@@ -43,6 +43,7 @@ def closed_meetings(session: Session, fund_id: int) -> list[Meeting]:
 
 def assert_snapshots_match_the_books(session: Session, fund_id: int) -> None:
     """Every closed meeting has one snapshot, equal to the sums recomputed from the postings."""
+    refresh_snapshots(session, [fund_id], date.max)
     stored = snapshots_of(session, fund_id)
     meetings = closed_meetings(session, fund_id)
     assert sorted(stored) == sorted(m.id for m in meetings)
@@ -73,6 +74,7 @@ def test_demo_fund_snapshots_equal_the_books_and_the_dashboard_equals_recomputin
 
 
 def test_rebuilding_writes_the_same_snapshots(session: Session, demo: int) -> None:
+    refresh_snapshots(session, [demo], date.max)
     before = {m: s.measures() for m, s in snapshots_of(session, demo).items()}
     assert rebuild_snapshots(session, [demo]) == len(before)
     assert {m: s.measures() for m, s in snapshots_of(session, demo).items()} == before
@@ -133,6 +135,8 @@ def test_stored_sums_equal_a_from_scratch_computation_for_random_meetings(
             if command.cash_counted is not None:
                 command = _counted(session, fund.fund_id, command)
             meeting = record_meeting(session, fund.fund_id, command, "test")
+            if rng.random() < 0.3:  # a dashboard looks in between: these are stored now
+                refresh_snapshots(session, [fund.fund_id], on)
             if rng.random() < 0.1:
                 reopen_last_meeting(session, fund.fund_id, meeting.id, "mistake", "test", on)
         assert_snapshots_match_the_books(session, fund.fund_id)
@@ -157,3 +161,18 @@ def test_a_fund_with_no_meeting_yet_has_empty_sums(session: Session) -> None:
     fund = make_fund(session)
     status = fund_statuses(session, [fund.fund_id], date(2030, 1, 1))[0]
     assert status.last_meeting is None and status.kpis.par30 is None
+
+
+def test_meetings_are_measured_once_the_first_time_a_dashboard_looks(
+    session: Session, demo: int
+) -> None:
+    assert snapshots_of(session, demo) == {}  # recording meetings measured nothing
+    last = closed_meetings(session, demo)[-1].date
+    fund_statuses(session, [demo], last - timedelta(days=30))
+    earlier = snapshots_of(session, demo)
+    assert sorted(earlier) == [
+        m.id for m in closed_meetings(session, demo) if m.date <= last - timedelta(days=30)
+    ]
+    fund_statuses(session, [demo], last)
+    assert len(snapshots_of(session, demo)) == len(closed_meetings(session, demo))
+    assert refresh_snapshots(session, [demo], last) == 0  # nothing left to measure

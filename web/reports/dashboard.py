@@ -104,6 +104,7 @@ def dashboard() -> ResponseReturnValue:
     """The funds the user looks after, those most in need of a visit first, with their KPIs."""
     day, errors = as_of_day()
     statuses = ranked(fund_statuses(db.session(), visible_fund_ids(), day, thresholds()))
+    db.session.commit()  # keep the snapshots of meetings measured for the first time
     return render_template(
         "reports/dashboard.html",
         statuses=statuses,
@@ -128,6 +129,7 @@ def monitoring(fund_id: int, fmt: str | None = None) -> ResponseReturnValue:
     fund = visible_fund(fund_id)
     day, errors = as_of_day()
     report = visit_report(db.session(), fund_id, day, thresholds())
+    db.session.commit()  # keep the snapshots of meetings measured for the first time
     if fmt is not None:
         name = f"گزارش بازدید - {fund.fund.name} - {to_jalali(day, persian=False)}"
         return attachment(render.render(report, fmt), fmt, name, f"visit-{fund_id}-{day}")
