@@ -149,6 +149,7 @@ def test_anonymous_visitors_reach_only_the_public_pages(app: Flask, web: Web) ->
     for rule in rules(app):
         response = request(client, rule, url_values(web, other=False))
         public = EXPECTED[rule.endpoint] == PUBLIC
+        assert response.status_code < 500, rule.endpoint  # never a crash
         assert allowed(response) == public, (rule.endpoint, response.status_code)
 
 
@@ -168,6 +169,7 @@ def test_each_role_reaches_exactly_its_pages(
                 let_in = False
             response = request(client, rule, url_values(web, other))
             seen.append((rule.endpoint, other, response.status_code))
+            assert response.status_code < 500, (rule.endpoint, other, role)  # never a crash
             if rule.endpoint == "auth.logout":
                 login(client, role)
             assert allowed(response) == let_in, (rule.endpoint, other, response.status_code)
