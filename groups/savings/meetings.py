@@ -537,8 +537,6 @@ class MeetingRecorder:
                 Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
             )
         self._event(loan, "active")
-        self.session.flush()
-        self.session.refresh(loan)
         self._loans[loan.id] = loan
         return loan
 
