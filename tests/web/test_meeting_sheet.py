@@ -80,6 +80,22 @@ def test_the_sheet_offers_every_active_member_with_the_next_meeting_date(
     assert "meeting.js" in html
 
 
+def test_the_loan_page_s_write_off_link_opens_the_sheet_with_the_write_off_filled(
+    client: FlaskClient, web: Web
+) -> None:
+    login(client, Role.FACILITATOR)
+    loan_page = text(client.get(f"/funds/{web.fund_id}/loans/{web.loan.id}"))
+    link = f"{sheet_url(web)}?write_off={web.loan.id}"
+    assert link in loan_page.replace("&amp;", "&")
+
+    html = text(client.get(link))
+    field = f'name="writeoff-{web.loan.id}" value="به تصمیم جلسه سوخت شد"'
+    assert field in html
+    assert 'value="به تصمیم جلسه سوخت شد"' not in text(
+        client.get(f"{sheet_url(web)}?write_off=999")
+    )
+
+
 def test_a_full_meeting_is_confirmed_then_posted_and_shown(
     client: FlaskClient, web: Web, session: Session
 ) -> None:

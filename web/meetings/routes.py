@@ -46,6 +46,7 @@ def new(fund_id: int) -> Any:
         social = context.constitution.social_contribution
         values = blank_values(context.member_ids, social, unit(fund))
         values.update(date=jalali(context.next_date), idempotency_key=uuid.uuid4().hex)
+        values.update(_write_off_asked(context))
         return _render_sheet(context, _sheet(context, values))
     key = _key(request.form.get("idempotency_key", ""))
     done = session.scalars(select(Meeting).where(Meeting.idempotency_key == key)).first()
@@ -65,6 +66,14 @@ def new(fund_id: int) -> Any:
     if step == "post":
         return _post(fund, context, sheet, command)
     return _review(fund, context, sheet, command)
+
+
+def _write_off_asked(context: SheetContext) -> dict[str, str]:
+    """Prefill the write-off of the open loan the loan page sent her here for (?write_off=L)."""
+    loan_id = request.args.get("write_off", type=int)
+    if loan_id is None or loan_id not in context.open_loan_ids:
+        return {}
+    return {f"writeoff-{loan_id}": _("Written off by decision of the meeting")}
 
 
 def _sheet(context: SheetContext, values: Any) -> Sheet:
