@@ -1,4 +1,4 @@
-"""A live app for the browser: a fresh migrated SQLite database with the demo fund and users.
+"""A live app for the browser: a fresh migrated SQLite database with the demo's book fund and users.
 
 The app is served by werkzeug in a thread on a free port; the browser is Debian's
 Chromium (``/usr/bin/chromium``) driven by Playwright, never a downloaded one.
@@ -63,7 +63,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, 
     )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        load_demo_if_empty(db.session())
+        load_demo_if_empty(db.session(), generated_funds=False)  # the book's fund is enough
         create_demo_users(db.session())
         db.session.commit()
         db.session.remove()

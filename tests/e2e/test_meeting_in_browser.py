@@ -31,7 +31,7 @@ def plan(app: Flask) -> dict[str, Any]:
     """Choose, from the demo fund's state, a borrower, a loan she may have, and its guarantor."""
     with app.app_context():
         session = db.session()
-        fund_id = session.scalars(select(Loan.fund_id).limit(1)).one()
+        fund_id = session.scalars(select(Loan.fund_id).order_by(Loan.id).limit(1)).one()
         book = FundBook.load(session, fund_id)
         members = queries.active_members(session, fund_id)
         borrowing = {loan.member_id for loan in queries.open_loans(session, fund_id)}
