@@ -270,9 +270,12 @@ def _missed(
     if fund.cycle is None or first is None:
         return 0
     c = queries.constitution_of(fund.cycle)
-    scheduled = rules.meeting_dates(
-        c.frequency, c.meeting_day, max(start, first), day - timedelta(days=t.meeting_grace_days)
-    )
+    until = day - timedelta(days=t.meeting_grace_days)
+    # The schedule counts from the first meeting (fortnights fall on its weeks), then only
+    # the days of the look-back period are asked about.
+    scheduled = [
+        d for d in rules.meeting_dates(c.frequency, c.meeting_day, first, until) if d >= start
+    ]
     return kpis.missed_meetings(scheduled, held, t.meeting_grace_days)
 
 

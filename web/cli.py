@@ -34,17 +34,19 @@ def main() -> None:
 @with_appcontext
 def demo(host: str, port: int) -> None:
     """Migrate the database, load the demo fund if it is empty, and serve the app."""
-    from web.demo import DEMO_PASSWORD, create_demo_users, load_demo_if_empty
+    from web.demo import DEMO_PASSWORD, DEMO_TODAY, create_demo_users, load_demo_if_empty
     from web.i18n import compile_catalogs
 
     compile_catalogs()
     upgrade(directory=current_app.extensions["migrate"].directory)
     if load_demo_if_empty(db.session()):
-        click.echo("Loaded the demo fund.")
+        click.echo("Loaded the demo funds and the demo register.")
     users = create_demo_users(db.session())
     db.session.commit()
     current_app.config["SESSION_COOKIE_SECURE"] = False  # the demo serves plain http
     current_app.config["REMEMBER_COOKIE_SECURE"] = False
+    # The demo's meetings end on a fixed day: monitoring looks at the funds as of that day.
+    current_app.config["SANDOGH_TODAY"] = DEMO_TODAY
     click.echo(f"Demo users (demo mode only), all with the password {DEMO_PASSWORD!r}:")
     for username, role in users:
         click.echo(f"  {username:12} {role}")

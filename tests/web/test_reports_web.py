@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -79,6 +79,19 @@ def test_the_dashboard_speaks_english_and_says_what_is_wrong_with_a_date(
     page = text(client.get("/dashboard?as_of=1404/13/40"))
     assert "Write a Jalali date like 1403/05/12." in page
     assert "Savings per member" in page and "All funds shown" in page
+
+
+def test_the_dashboard_looks_at_the_configured_day_by_default(
+    app: Flask, web: Web, client: FlaskClient
+) -> None:
+    login(client, Role.VIEWER)
+    app.config["SANDOGH_TODAY"] = date(2025, 6, 1)  # as `sandogh demo` sets its own day
+    try:
+        page = text(client.get("/dashboard"))
+    finally:
+        del app.config["SANDOGH_TODAY"]
+    assert to_jalali(date(2025, 6, 1)) in page  # ۱۴۰۴/۰۳/۱۱
+    assert to_jalali(date.today()) in text(client.get("/dashboard"))
 
 
 def test_a_funds_monitoring_page_has_charts_and_a_visit_report(

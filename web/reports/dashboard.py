@@ -95,7 +95,13 @@ def roll_ups(statuses: Sequence[FundStatus], everyone: str) -> list[RollUp]:
 def as_of_day() -> tuple[date, list[str]]:
     """Return the day asked for (``as_of``, Jalali), default today, and what is wrong with it."""
     day, error = typed_day("as_of")
-    return day or date.today(), [error] if error else []
+    return day or today(), [error] if error else []
+
+
+def today() -> date:
+    """Return the day monitoring looks at by default: today (the demo's own day in the demo)."""
+    configured: date | None = current_app.config.get("SANDOGH_TODAY")
+    return configured or date.today()
 
 
 @bp.get("/dashboard")
