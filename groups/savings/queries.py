@@ -385,6 +385,35 @@ def pledges_held(session: Session, fund_id: int, guarantor_id: int) -> int:
     )
 
 
+def paid_by_guarantors_of(
+    session: Session, loans: Sequence[Loan], as_of: date | None = None
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """Return, per (loan, guarantor), the principal and the total she paid on the loan at
+    closed meetings (up to a day), for ``rules.pledge_held``; in one query."""
+    if not loans:
+        return {}
+    total = Repayment.penalty + Repayment.charge + Repayment.principal
+    query = (
+        select(
+            Repayment.loan_id, Repayment.payer_id, func.sum(Repayment.principal), func.sum(total)
+        )
+        .join(Meeting, Meeting.id == Repayment.meeting_id)
+        .join(
+            Guarantee,
+            (Guarantee.loan_id == Repayment.loan_id)
+            & (Guarantee.guarantor_id == Repayment.payer_id),
+        )
+        .where(Repayment.loan_id.in_([loan.id for loan in loans]), CLOSED)
+        .group_by(Repayment.loan_id, Repayment.payer_id)
+    )
+    if as_of is not None:
+        query = query.where(Repayment.paid_on <= as_of)
+    return {
+        (loan_id, payer): (int(principal), int(paid))
+        for loan_id, payer, principal, paid in session.execute(query)
+    }
+
+
 def paid_by_guarantors(session: Session, loan: Loan) -> dict[int, tuple[int, int]]:
     """Return, per guarantor, the principal and the total she paid on a loan (closed meetings)."""
     total = Repayment.penalty + Repayment.charge + Repayment.principal
