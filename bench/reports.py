@@ -10,7 +10,8 @@ fresh session:
 
 1. a one-page member statement (data + PDF) of the 30-member fund's first member,
    ``samples`` times after a first, cold call (fonts and WeasyPrint loaded) timed apart;
-2. the 30-member batch: every statement of that fund in one HTML laid out as one PDF;
+2. the 30-member batch: every statement of that fund laid out on its own, the pages
+   joined in one PDF (``reports.render.pdf_of_many``);
 3. the facilitator dashboard data: every fund's KPIs and flags, ranked, as of the
    last meeting (``reports.monitoring.fund_statuses`` + ``ranked``, committed as the
    web view does). Meetings do not measure their fund; the first dashboard after them
@@ -206,8 +207,7 @@ def time_statements(engine: Engine, fund_id: int, samples: int) -> Figures:
 
     def batch(session: Session) -> tuple[int, int]:
         statements = statements_of_fund(session, fund_id)
-        html = render.html_of_many(statements[0].template, statements)
-        return len(statements), render.pdf_with_pages(html)[1]
+        return len(statements), render.pdf_of_many(statements)[1]
 
     cold, pages_of_one = _timed(engine, one)
     warm, _ = _median(engine, one, samples)

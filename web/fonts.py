@@ -1,21 +1,27 @@
-"""The Persian font, served by the app from the fontpkg-noto-sans-arabic package (no CDN)."""
+"""The app's font, served by the app itself (no CDN): the very files the PDFs embed.
+
+Vazirmatn regular and bold from ``reports/fonts/`` (``make fonts``), or static
+instances of Noto Sans Arabic when those are missing (``reports.fonts``). The
+stylesheet declares them as the family ``Sandogh`` at weights 400 and 700.
+"""
 
 from __future__ import annotations
 
-import fontpkg_noto_sans_arabic
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, abort, send_file
 from werkzeug.wrappers import Response
+
+from reports import fonts
 
 bp = Blueprint("fonts", __name__)
 
-FONT_DIR = fontpkg_noto_sans_arabic.ROOT / "files"
-#: Public name -> file in the package. Only these files are served.
-FONTS = {"noto-sans-arabic.ttf": "NotoSansArabic[wdth,wght].ttf"}
+#: Public name -> weight. Only these files are served.
+FONTS = {"sandogh-regular.ttf": fonts.REGULAR, "sandogh-bold.ttf": fonts.BOLD}
 ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.get("/fonts/<name>")
 def font(name: str) -> Response:
-    """Serve a font file of the package, cached for a year."""
-    filename = FONTS.get(name) or abort(404)
-    return send_from_directory(FONT_DIR, filename, mimetype="font/ttf", max_age=ONE_YEAR)
+    """Serve the regular or bold font file, cached for a year."""
+    weight = FONTS.get(name) or abort(404)
+    path = fonts.font_files()[weight]
+    return send_file(path, mimetype="font/ttf", max_age=ONE_YEAR, conditional=True, etag=True)

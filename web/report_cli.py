@@ -98,10 +98,11 @@ def statements_command(
         raise click.ClickException(f"{error.message_fa} ({error})") from error
     if not statements:
         raise click.ClickException("No member to print")
-    if fmt in ("pdf", "html"):
-        html = render.html_of_many(statements[0].template, statements)
+    if fmt == "pdf":
         click.echo("Laying out the PDF …", err=True)
-        data = render.pdf_from_html(html) if fmt == "pdf" else html.encode("utf-8")
+        data = render.pdf_of_many(statements)[0]
+    elif fmt == "html":
+        data = render.html_of_many(statements[0].template, statements).encode("utf-8")
     else:
         tables = [t for s in statements for t in s.tables()]
         data = render.write_csv(tables) if fmt == "csv" else render.write_xlsx(tables)

@@ -18,6 +18,7 @@ from reports.minutes import meeting_minutes
 from reports.monitoring import fund_statuses
 from reports.shareout import share_out_report
 from reports.statement import statements_of_fund
+from tests.reports.pdf import assert_in_order, pdf_text, reads, require_vazirmatn
 from web.demo import DEMO_BOOK
 from web.fundbook import load_book
 
@@ -29,37 +30,65 @@ def demo(session: Session) -> int:
     return int(session.scalar(select(Meeting.fund_id).limit(1)) or 0)
 
 
-def _text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
-
-
 def test_statements_add_up_and_print_one_page_per_member(
     session: Session, demo: int, tmp_path: Path
 ) -> None:
+    require_vazirmatn()
     statements = statements_of_fund(session, demo)
     assert len(statements) == 12
     for s in statements:
         change = sum(m.savings - m.taken for m in s.meetings)
         assert s.closing_savings == s.opening_savings + change
         assert s.meetings[-1].balance == s.closing_savings
-    pdf = render.pdf_from_html(render.html_of_many("statement.html", statements))
+    pdf, pages = render.pdf_of_many(statements)
+    assert pages == 12
     path = tmp_path / "batch.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+12$", info, re.M)
-    text = _text(render.pdf_of(statements[8]), tmp_path)
-    # Noto Sans Arabic's contextual glyphs do not all map back to their letters in
-    # pdftotext, so her name is checked in the HTML the PDF is laid out from.
-    assert statements[8].member_name in render.html_of(statements[8])
-    assert "۱۴۰۵/۰۵/۱۲" in text and "۱۴۰۵/۰۹/۰۲" in text  # Jalali dates, Persian digits
-    assert "۲۷۰٬۰۰۰" in text  # closing savings 2,700,000 rials in tomans
-    # the shares total (۲۷) comes before the savings total on the totals row
-    assert text.index("۲۷۰٬۰۰۰") >= 0
+    # one statement per page, in register order, each numbered on its own
+    for statement, page in zip(statements, pdf_text(pdf, tmp_path).split("\f"), strict=False):
+        assert_in_order(page, "صورت‌حساب عضو", "صندوق زنان روستای قلعه‌نو", statement.member_name)
+        assert reads(page, "صفحهٔ ۱ از ۱")
 
 
-def test_minutes_share_out_and_financials_add_up(session: Session, demo: int) -> None:
+def test_a_member_reads_her_statement_in_the_pdf(
+    session: Session, demo: int, tmp_path: Path
+) -> None:
+    require_vazirmatn()
+    statement = statements_of_fund(session, demo)[8]
+    assert statement.member_name == "منیژه نوری"
+    text = pdf_text(render.pdf_of(statement), tmp_path)
+    # the top margin (title, fund and period), then the heading
+    assert_in_order(
+        text,
+        "صورت‌حساب عضو",
+        "صندوق زنان روستای قلعه‌نو — از ۱۴۰۵/۰۵/۱۲ تا ۱۴۰۵/۰۹/۰۲",
+        "صورت‌حساب عضو member statement",
+    )
+    assert reads(text, "صندوق: صندوق زنان روستای قلعه‌نو")
+    assert reads(text, "عضو: منیژه نوری")
+    # the summary boxes from right to left, then the opening savings and the meetings
+    assert_in_order(
+        text,
+        "پس‌انداز شما تا ۱۴۰۵/۰۹/۰۲",
+        "مانده وام شما",
+        "ارزش تقریبی در تقسیم سود",
+        "پس‌انداز اول دوره",
+        "جلسه‌ها meetings",
+    )
+    # the meeting rows in logical (right-to-left) order: date, attendance, shares, savings
+    assert_in_order(text, "جلسه‌ها", "۱۴۰۵/۰۵/۱۲", "حاضر", "۱", "۱۰٬۰۰۰", "۱۴۰۵/۰۵/۱۹")
+    assert_in_order(text, "۱۴۰۵/۰۶/۱۶", "۱۴۰۵/۰۹/۰۲", "جمع", "۲۷")  # the totals row, shares first
+    assert reads(text, "۲۷۰٬۰۰۰ تومان")  # closing savings: 2,700,000 rials, in tomans
+    assert reads(text, "پس‌انداز: پولی که با خرید سهم در صندوق گذاشته‌اید و در پایان دوره")
+    assert reads(text, "صفحهٔ ۱ از ۱")
+
+
+def test_minutes_share_out_and_financials_add_up(
+    session: Session, demo: int, tmp_path: Path
+) -> None:
+    require_vazirmatn()
     last = session.scalars(
         select(Meeting).where(Meeting.fund_id == demo).order_by(Meeting.number.desc())
     ).first()
@@ -74,6 +103,13 @@ def test_minutes_share_out_and_financials_add_up(session: Session, demo: int) ->
     statements = financial_statements(session, demo)
     assert statements.trial_balance.is_balanced and statements.balance_sheet.is_balanced
     for doc in (minutes, share_out, statements):
+        text = pdf_text(render.render(doc, "pdf"), tmp_path)
+        heading = doc.heading
+        assert_in_order(text, heading.title_fa, heading.fund_name)  # the top margin
+        assert_in_order(text, f"{heading.title_fa} {heading.title_en}", "قلعه‌نو، شهرری")
+        for table in doc.tables():
+            if table.rows:  # every label of a printed table
+                assert all(reads(text, column.fa) for column in table.columns), table.name
         assert render.render(doc, "xlsx")[:2] == b"PK"
         assert render.render(doc, "csv").startswith("\ufeff".encode())
 

@@ -12,6 +12,8 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
+from reports import fonts
+from tests.reports.pdf import require_vazirmatn
 from tests.web.conftest import Web, login, post, text
 from web import formatting
 from web.auth.models import Role
@@ -77,16 +79,30 @@ def test_outside_a_request_the_filters_write_persian(app: Flask) -> None:
     assert formatting.money(1_000) == "۱٬۰۰۰ ریال"
 
 
+@pytest.mark.parametrize("vazirmatn", [True, False], ids=["vazirmatn", "without-make-fonts"])
 def test_the_font_is_served_by_the_app_and_named_in_the_stylesheet(
-    client: FlaskClient, web: Web
+    client: FlaskClient, web: Web, vazirmatn: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    font = client.get("/fonts/noto-sans-arabic.ttf")
-    assert font.status_code == 200
-    assert font.mimetype == "font/ttf"
-    assert font.data[:4] == b"\x00\x01\x00\x00"  # a TrueType font
+    if vazirmatn:
+        require_vazirmatn()
+    else:  # as on a machine where `make fonts` never ran: Noto Sans Arabic
+        monkeypatch.setenv("SANDOGH_FONT_DIR", str(tmp_path))
+    fonts.font_files.cache_clear()
+    try:
+        for name, weight in (("sandogh-regular.ttf", 400), ("sandogh-bold.ttf", 700)):
+            font = client.get(f"/fonts/{name}")
+            assert font.status_code == 200
+            assert font.mimetype == "font/ttf"
+            assert font.data[:4] == b"\x00\x01\x00\x00"  # a TrueType font
+            assert font.data == fonts.font_files()[weight].read_bytes()  # what the PDFs embed
+            assert ("Vazirmatn" in fonts.font_files()[weight].name) is vazirmatn
+    finally:
+        monkeypatch.undo()
+        fonts.font_files.cache_clear()
     assert client.get("/fonts/other.ttf").status_code == 404
     css = text(client.get("/static/sandogh.css"))
-    assert "@font-face" in css and "../fonts/noto-sans-arabic.ttf" in css
+    assert "@font-face" in css and "../fonts/sandogh-regular.ttf" in css
+    assert "../fonts/sandogh-bold.ttf" in css
 
 
 def test_no_page_loads_anything_from_another_site(client: FlaskClient, web: Web) -> None:

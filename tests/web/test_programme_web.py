@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from groups.placement.models import Employer, FollowUp, Placement
 from groups.training.models import Attendance, Completion, Course, TrainingSession
+from tests.reports.pdf import assert_in_order, require_vazirmatn
+from tests.reports.pdf import pdf_text as read_back
 from tests.web.conftest import Web, login, post, text
 from tests.web.register_data import ZAHRA_ID, Register, make_register
 from tests.web.report_jobs import pdf_text
@@ -176,6 +178,17 @@ def test_the_report_downloads_as_a_persian_pdf_and_an_xlsx(
     assert 'filename="programme-1403-01-01-1403-12-30.pdf"' in pdf.headers["Content-Disposition"]
     extracted = pdf_text(pdf.data, tmp_path)
     assert "۱۴۰۳/۰۱/۰۱" in extracted and "۱۴۰۳/۱۲/۳۰" in extracted  # the period, Jalali
+    require_vazirmatn()
+    assert_in_order(
+        read_back(pdf.data, tmp_path),
+        "گزارش آماری طرح توانمندسازی زنان سرپرست خانوار",
+        "منطقه: همه‌ی مناطق طرح",
+        "مشاوره‌گرفتگان",
+        "جلسات مشاوره",
+        "مبالغ",
+        "مبلغ وام‌های پرداخت‌شده",
+        "ارزش کمک‌های غیرنقدی",
+    )
     xlsx = client.get("/register/report.xlsx", query_string=PERIOD)
     book = load_workbook(io.BytesIO(xlsx.data))
     cells = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row]

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from groups.savings.models import Meeting
 from ledger.models import utc_now
 from reports.persian import to_jalali
+from tests.reports.pdf import assert_in_order, reads, require_vazirmatn
+from tests.reports.pdf import pdf_text as read_back
 from tests.savings.conftest import START, make_fund
 from tests.web.conftest import Web, login, post, text
 from tests.web.report_jobs import pdf_pages, pdf_text
@@ -106,6 +108,8 @@ def test_a_funds_monitoring_page_has_charts_and_a_visit_report(
     assert pdf.mimetype == "application/pdf" and pdf.data[:4] == b"%PDF"
     assert "گزارش بازدید" in file_name(pdf)
     assert to_jalali(LAST_MEETING) in pdf_text(pdf.data, tmp_path)
+    require_vazirmatn()
+    assert_in_order(read_back(pdf.data, tmp_path), "گزارش بازدید", "صندوق آزمون")
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -127,6 +131,13 @@ def test_a_member_reads_her_own_statement_and_downloads_it(
     assert member.name in file_name(pdf) and file_name(pdf).endswith(".pdf")
     extracted = pdf_text(pdf.data, tmp_path)
     assert to_jalali(LAST_MEETING) in extracted and "۱۰٬۰۰۰" in extracted  # her loan
+    require_vazirmatn()
+    assert_in_order(
+        read_back(pdf.data, tmp_path),
+        "صورت‌حساب عضو member statement",
+        "صندوق: صندوق آزمون",
+        f"عضو: {member.name}",
+    )
     other = web.fund.members[1]
     assert client.get(fund_url(web, f"/members/{other.id}/statement")).status_code == 404
     assert client.get(fund_url(web, f"/members/{other.id}/statement.pdf")).status_code == 404
@@ -183,6 +194,8 @@ def test_each_document_has_a_page_a_pdf_and_spreadsheets(
     assert pdf.mimetype == "application/pdf" and pdf.data[:4] == b"%PDF"
     assert "صندوق آزمون" in file_name(pdf)
     assert to_jalali(LAST_MEETING) in pdf_text(pdf.data, tmp_path)
+    require_vazirmatn()
+    assert_in_order(read_back(pdf.data, tmp_path), title, "صندوق آزمون", "محل: قلعه‌نو")
     assert client.get(url + ".csv").data.startswith("\ufeff".encode())
     load_workbook(io.BytesIO(client.get(url + ".xlsx").data))
 
@@ -204,6 +217,10 @@ def test_the_share_out_so_far_is_previewed_when_no_loan_is_open(
     pdf = client.get(url + ".pdf")
     assert pdf.data[:4] == b"%PDF" and "تقسیم سود" in file_name(pdf)
     assert to_jalali(LAST_MEETING) in pdf_text(pdf.data, tmp_path)
+    require_vazirmatn()
+    extracted = read_back(pdf.data, tmp_path)
+    assert_in_order(extracted, "پیش‌نمایش تقسیم سود", "صندوق آزمون")
+    assert reads(extracted, "زهره") and reads(extracted, "نرگس")  # each member's line
     load_workbook(io.BytesIO(client.get(url + ".xlsx").data))
     # With a loan still open the preview cannot be made: the reason is shown.
     blocked = client.get(fund_url(web, f"/cycles/{web.loan.cycle_id}/share-out/report"))
@@ -256,6 +273,10 @@ def test_printing_all_statements_runs_a_job_to_a_downloadable_pdf(
     assert "صورت‌حساب‌ها" in file_name(pdf)
     assert pdf_pages(pdf.data, tmp_path) == 3  # one page per member
     assert to_jalali(LAST_MEETING) in pdf_text(pdf.data, tmp_path)
+    require_vazirmatn()
+    pages = read_back(pdf.data, tmp_path).split("\f")
+    for member, page in zip(web.fund.members, pages, strict=False):  # in register order
+        assert_in_order(page, "صورت‌حساب عضو", "صندوق آزمون", f"عضو: {member.name}")
     job = db.session.scalars(select(ReportJob).order_by(ReportJob.id.desc())).first()
     assert job is not None and job.user_id == web.users[Role.TREASURER].id
     assert "treasurer" in text(client.get(start))  # the recent prints, and who asked

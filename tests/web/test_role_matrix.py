@@ -113,7 +113,7 @@ def url_values(web: Web, other: bool) -> dict[str, Any]:
         "meeting_id": (web.other_loan if other else web.loan).meeting_id,
         "cycle_id": (web.other_loan if other else web.loan).cycle_id,
         "user_id": web.users[Role.MEMBER].id,
-        "name": "noto-sans-arabic.ttf",
+        "name": "sandogh-regular.ttf",
         "fmt": "csv",
         "job_id": job_id_of(fund.fund_id),
         **register_values(web),
