@@ -88,9 +88,9 @@ def period_text(heading: Heading) -> str:
     return f"از {persian.to_jalali(heading.start)} تا {end}"
 
 
-#: Column widths: the fewest characters a column is given, and the most a text column asks
-#: for (longer text wraps).
-MIN_CHARS, MAX_TEXT_CHARS = 4, 28
+#: Column widths: the fewest characters a column is given, the most a text column asks
+#: for (longer text wraps), and what a blank text column gets (a signature is written there).
+MIN_CHARS, MAX_TEXT_CHARS, WRITE_IN_CHARS = 4, 28, 12
 
 
 def column_widths(table: Table, unit: str) -> list[str]:
@@ -99,7 +99,8 @@ def column_widths(table: Table, unit: str) -> list[str]:
     The tables are laid out with ``table-layout: fixed`` (WeasyPrint then skips
     measuring every cell twice, the costly part of a statement); the widths follow
     the longest cell of each column, counted in characters, and the longest word of
-    its title, so that amounts (never wrapped) fit.
+    its title, so that amounts (never wrapped) fit; a text column left blank for
+    signatures is given room to sign.
     """
     weights = []
     for index, column in enumerate(table.columns):
@@ -107,7 +108,7 @@ def column_widths(table: Table, unit: str) -> list[str]:
         cells = [cell_text(row[index], column, unit) for row in rows]
         longest = max((len(text) for text in cells), default=0)
         if column.kind == "text":
-            longest = min(longest, MAX_TEXT_CHARS)
+            longest = min(longest, MAX_TEXT_CHARS) if longest else WRITE_IN_CHARS
         title = max(len(word) for word in column_title(column, unit).split())
         weights.append(max(longest, title, MIN_CHARS))
     total = sum(weights)

@@ -116,6 +116,10 @@ def test_column_widths_follow_the_longest_cell_and_add_up(document: Table) -> No
     assert widths == [62.5, 37.5]
     narrow = Table("n", "ن", "n", (Column("n", "ن", "n", "count"),) * 2, ((1, 2),))
     assert render.column_widths(narrow, "rial") == ["50.00%", "50.00%"]  # at least MIN_CHARS
+    signed = Table(
+        "s", "ن", "s", (Column("n", "نام", "n"), Column("s", "امضا", "s")), (("مریم", ""),)
+    )
+    assert render.column_widths(signed, "rial") == ["25.00%", "75.00%"]  # room to sign
 
 
 def test_the_collector_is_paused_while_laying_out_and_restored_after() -> None:
