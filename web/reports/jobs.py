@@ -161,13 +161,7 @@ def statements_pdf(
     statements = statements_of_fund(session, fund_id)
     if not statements:
         raise NothingToPrint("This fund has no member to print.")
-    documents = []
-    for done, statement in enumerate(statements, start=1):
-        documents.append(render.layout(render.html_of(statement)))
-        if progress is not None:
-            progress(done, len(statements))
-    pages = [page for document in documents for page in document.pages]
-    pdf: bytes = documents[0].copy(pages).write_pdf()
+    pdf, _pages = render.pdf_of_many(statements, progress)
     return pdf
 
 
