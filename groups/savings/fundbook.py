@@ -413,24 +413,9 @@ def _opening_cash(session: Session, meeting: Meeting) -> int:
 def _export_meeting(
     session: Session, meeting: Meeting, member_ref: dict[int, str], loan_ref: dict[int, str]
 ) -> dict[str, Any]:
-    repayments = session.scalars(
-        select(Repayment).where(Repayment.meeting_id == meeting.id).order_by(Repayment.id)
-    ).all()
-    fines = session.scalars(
-        select(Fine).where(Fine.meeting_id == meeting.id).order_by(Fine.id)
-    ).all()
-    movements = session.scalars(
-        select(CashMovement).where(CashMovement.meeting_id == meeting.id).order_by(CashMovement.id)
-    ).all()
-    events = session.scalars(
-        select(LoanEvent).where(LoanEvent.meeting_id == meeting.id).order_by(LoanEvent.id)
-    ).all()
-    exits = session.scalars(
-        select(MemberExit).where(MemberExit.meeting_id == meeting.id).order_by(MemberExit.id)
-    ).all()
-    new_loans = session.scalars(
-        select(Loan).where(Loan.meeting_id == meeting.id).order_by(Loan.id)
-    ).all()
+    repayments = _recorded_at(session, Repayment, meeting)
+    fines = _recorded_at(session, Fine, meeting)
+    exits = _recorded_at(session, MemberExit, meeting)
     by_borrower = _paid_in_cash(session, repayments, {e.member_id for e in exits})
     recovered = sorted(
         {r.loan_id for r in repayments if r.payer_id != _borrower(session, r.loan_id)},
@@ -442,16 +427,46 @@ def _export_meeting(
             _export_line(line, by_borrower, fines, member_ref, loan_ref) for line in meeting.lines
         ],
         "new_loans": [
-            {
-                "ref": loan_ref[loan.id],
-                "borrower": member_ref[loan.member_id],
-                "amount": loan.principal,
-                "term_months": loan.term_months,
-                "purpose": loan.purpose,
-                "guarantors": _guarantors(loan, member_ref),
-            }
-            for loan in new_loans
+            _export_new_loan(loan, member_ref, loan_ref)
+            for loan in _recorded_at(session, Loan, meeting)
         ],
+        **_export_cash_movements(_recorded_at(session, CashMovement, meeting), member_ref),
+        "recoveries": [loan_ref[loan_id] for loan_id in recovered],
+        "write_offs": [
+            {"loan": loan_ref[e.loan_id], "reason": e.note}
+            for e in _recorded_at(session, LoanEvent, meeting)
+            if e.kind == "written_off"
+        ],
+        "leavers": [member_ref[e.member_id] for e in exits],
+        "cash_counted": meeting.cash_counted,
+        "cash_explanation": meeting.cash_explanation,
+    }
+
+
+def _recorded_at(session: Session, model: Any, meeting: Meeting) -> Sequence[Any]:
+    """Return a meeting's rows of one table (repayments, fines, …), in the order recorded."""
+    query = select(model).where(model.meeting_id == meeting.id).order_by(model.id)
+    return session.scalars(query).all()
+
+
+def _export_new_loan(
+    loan: Loan, member_ref: dict[int, str], loan_ref: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "ref": loan_ref[loan.id],
+        "borrower": member_ref[loan.member_id],
+        "amount": loan.principal,
+        "term_months": loan.term_months,
+        "purpose": loan.purpose,
+        "guarantors": _guarantors(loan, member_ref),
+    }
+
+
+def _export_cash_movements(
+    movements: Sequence[CashMovement], member_ref: dict[int, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Return a meeting's grants, other income and expenses, as the book lists them."""
+    return {
         "grants": [
             {"member": member_ref[m.member_id], "amount": m.amount, "reason": m.memo}
             for m in movements
@@ -463,15 +478,6 @@ def _export_meeting(
         "expenses": [
             {"amount": m.amount, "memo": m.memo} for m in movements if m.kind == "expense"
         ],
-        "recoveries": [loan_ref[loan_id] for loan_id in recovered],
-        "write_offs": [
-            {"loan": loan_ref[e.loan_id], "reason": e.note}
-            for e in events
-            if e.kind == "written_off"
-        ],
-        "leavers": [member_ref[e.member_id] for e in exits],
-        "cash_counted": meeting.cash_counted,
-        "cash_explanation": meeting.cash_explanation,
     }
 
 
