@@ -111,6 +111,7 @@ def loan_schedule(
     info = fundfacts.fund_info(session, fund_id, loan.disbursed_on)
     names = {m.id: m.name for m in fundfacts.members_of(session, fund_id)}
     position = queries.positions_of(session, [loan], as_of)[loan.id]
+    held = queries.held_by_guarantee(session, [loan], {loan.id: position}, as_of)
     schedule = queries.schedule_of(loan)
     payments = [p for p in queries.payments_of(session, loan.id) if p.on <= as_of]
     status = fundfacts.statuses_on(session, [loan.id], as_of)[loan.id]
@@ -145,9 +146,7 @@ def loan_schedule(
             (
                 names.get(g.guarantor_id, ""),
                 g.pledge,
-                rules.pledge_held(g.pledge, loan.principal, position.principal_outstanding)
-                if status not in queries.FINISHED
-                else 0,
+                held[(loan.id, g.guarantor_id)] if status not in queries.FINISHED else 0,
             )
             for g in loan.guarantees
         ),

@@ -388,13 +388,14 @@ def _loans_and_guarantees(
     statuses = fundfacts.statuses_on(session, [loan.id for loan in loans], end)
     open_loans = [loan for loan in loans if statuses[loan.id] not in queries.FINISHED]
     positions = queries.positions_of(session, open_loans, end)
+    pledged = queries.held_by_guarantee(session, open_loans, positions, end)
     by_borrower: dict[int, list[LoanLine]] = defaultdict(list)
     by_guarantor: dict[int, list[GuaranteeLine]] = defaultdict(list)
     for loan in open_loans:
         position = positions[loan.id]
         by_borrower[loan.member_id].append(_loan_line(loan, position, statuses[loan.id]))
         for g in loan.guarantees:
-            held = rules.pledge_held(g.pledge, loan.principal, position.principal_outstanding)
+            held = pledged[(loan.id, g.guarantor_id)]
             line = GuaranteeLine(loan.id, names.get(loan.member_id, ""), g.pledge, held)
             by_guarantor[g.guarantor_id].append(line)
     return by_borrower, by_guarantor

@@ -260,7 +260,7 @@ def _loans(session: Session, funds: dict[int, _Fund], day: date, now: bool) -> N
     """PAR 30, loans beyond the cap and over-pledged guarantors, from the open loans."""
     loans = _open_loans(session, funds, day, now)
     positions = queries.positions_of(session, loans, day)
-    paid = queries.paid_by_guarantors_of(session, loans, day)
+    pledged = queries.held_by_guarantee(session, loans, positions, day)
     held: dict[tuple[int, int], int] = defaultdict(int)
     for loan in loans:
         fund, position = funds[loan.fund_id], positions[loan.id]
@@ -270,15 +270,7 @@ def _loans(session: Session, funds: dict[int, _Fund], day: date, now: bool) -> N
         if position.principal_outstanding > int(multiple) * fund.savings_of.get(loan.member_id, 0):
             fund.sums["over_cap"] += 1
         for g in loan.guarantees:
-            her_principal, her_total = paid.get((loan.id, g.guarantor_id), (0, 0))
-            pledge = rules.pledge_held(
-                g.pledge,
-                loan.principal,
-                position.principal_outstanding,
-                her_principal=her_principal,
-                her_total=her_total,
-            )
-            held[(loan.fund_id, g.guarantor_id)] += pledge
+            held[(loan.fund_id, g.guarantor_id)] += pledged[(loan.id, g.guarantor_id)]
     for (fund_id, guarantor), amount in held.items():
         if amount > funds[fund_id].savings_of.get(guarantor, 0):
             funds[fund_id].sums["over_pledged"] += 1

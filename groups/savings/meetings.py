@@ -402,17 +402,10 @@ class MeetingRecorder:
         loan = self._open_loan(loan_id)
         position = self._position(loan)
         arrears = position.overdue_principal + position.overdue_charge + position.penalty_due
-        paid = queries.paid_by_guarantors(self.session, loan)
+        held = queries.held_by_guarantee(self.session, [loan], {loan.id: position})
         available = {
             g.guarantor_id: min(
-                rules.pledge_held(
-                    g.pledge,
-                    loan.principal,
-                    position.principal_outstanding,
-                    her_principal=paid.get(g.guarantor_id, (0, 0))[0],
-                    her_total=paid.get(g.guarantor_id, (0, 0))[1],
-                ),
-                self._savings_now(self._member(g.guarantor_id)),
+                held[(loan.id, g.guarantor_id)], self._savings_now(self._member(g.guarantor_id))
             )
             for g in loan.guarantees
         }

@@ -11,7 +11,7 @@ filters on it in SQL (a correlated subquery) rather than asking loan by loan.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -414,16 +414,28 @@ def paid_by_guarantors_of(
     }
 
 
-def paid_by_guarantors(session: Session, loan: Loan) -> dict[int, tuple[int, int]]:
-    """Return, per guarantor, the principal and the total she paid on a loan (closed meetings)."""
-    total = Repayment.penalty + Repayment.charge + Repayment.principal
-    rows = session.execute(
-        select(Repayment.payer_id, func.sum(Repayment.principal), func.sum(total))
-        .join(Meeting, Meeting.id == Repayment.meeting_id)
-        .where(Repayment.loan_id == loan.id, Repayment.payer_id != loan.member_id, CLOSED)
-        .group_by(Repayment.payer_id)
-    )
-    return {payer: (int(principal), int(paid)) for payer, principal, paid in rows}
+def held_by_guarantee(
+    session: Session,
+    loans: Sequence[Loan],
+    positions: Mapping[int, rules.LoanPosition],
+    as_of: date | None = None,
+) -> dict[tuple[int, int], int]:
+    """Return what each guarantee of the loans still holds of its guarantor's savings, by
+    (loan, guarantor): ``rules.pledge_held`` with what she paid herself (one query)."""
+    paid = paid_by_guarantors_of(session, loans, as_of)
+    held: dict[tuple[int, int], int] = {}
+    for loan in loans:
+        outstanding = positions[loan.id].principal_outstanding
+        for g in loan.guarantees:
+            her_principal, her_total = paid.get((loan.id, g.guarantor_id), (0, 0))
+            held[(loan.id, g.guarantor_id)] = rules.pledge_held(
+                g.pledge,
+                loan.principal,
+                outstanding,
+                her_principal=her_principal,
+                her_total=her_total,
+            )
+    return held
 
 
 _GUARANTEED_OPEN_LOANS = (

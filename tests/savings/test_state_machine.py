@@ -423,16 +423,10 @@ class FundCycle(RuleBasedStateMachine):
         guarantors = {
             g.guarantor_id: self.session.get(Member, g.guarantor_id) for g in loan.guarantees
         }
-        paid_before = queries.paid_by_guarantors(self.session, loan)
+        held = queries.held_by_guarantee(self.session, [loan], {loan.id: position})
         available = sum(
             min(
-                rules.pledge_held(
-                    g.pledge,
-                    loan.principal,
-                    position.principal_outstanding,
-                    her_principal=paid_before.get(g.guarantor_id, (0, 0))[0],
-                    her_total=paid_before.get(g.guarantor_id, (0, 0))[1],
-                ),
+                held[(loan.id, g.guarantor_id)],
                 self.fund.savings(guarantors[g.guarantor_id]),  # type: ignore[arg-type]
             )
             for g in loan.guarantees
@@ -452,7 +446,9 @@ class FundCycle(RuleBasedStateMachine):
             taken = sum(r.total for r in paid if r.payer_id == guarantor_id)
             assert self.fund.savings(member) == savings[guarantor_id] - taken  # type: ignore[arg-type]
             pledge = next(g.pledge for g in loan.guarantees if g.guarantor_id == guarantor_id)
-            paid_now = queries.paid_by_guarantors(self.session, loan).get(guarantor_id, (0, 0))
+            paid_now = queries.paid_by_guarantors_of(self.session, [loan]).get(
+                (loan.id, guarantor_id), (0, 0)
+            )
             assert paid_now[1] <= pledge  # she never pays more than she pledged
         principal = sum(r.principal for r in paid)
         owed_after = balances.balance(self.session, self.fund.book.loan_of(borrower))
