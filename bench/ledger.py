@@ -366,13 +366,22 @@ def _batch_figures(entries: int, batch_s: float, raw_s: float) -> Figures:
     }
 
 
-def target_report(figures: Figures) -> dict[str, Figures]:
+def target_report(figures: Figures, targets: Sequence[Target] = TARGETS) -> dict[str, Figures]:
     """Return each target with the measured value and whether it is met."""
     report = {}
-    for target in TARGETS:
+    for target in targets:
         value = figures[target.figure]
         report[target.figure] = {"target": str(target), "value": value, "met": target.met(value)}
     return report
+
+
+def target_lines(report: dict[str, Figures]) -> list[str]:
+    """Return the lines that print a target report on a terminal (every benchmark's last)."""
+    lines = ["Targets:"]
+    for name, figure in report.items():
+        status = "met" if figure["met"] else "MISSED"
+        lines.append(f"  {name:<24}{figure['value']:>14,.3f}  {figure['target']:<12}{status}")
+    return lines
 
 
 def sqlite_pragmas(engine: Engine) -> dict[str, Any]:
@@ -424,8 +433,4 @@ def render(figures: Figures) -> str:
     """Return the figures and targets as lines of text for a terminal."""
     lines = [f"{label:<22}{pattern.format(**figures)}" for label, pattern in LINES]
     lines.append(f"{'Books':<22}{'verify OK' if figures['books_verify'] else 'PROBLEMS'}")
-    lines.append("Targets:")
-    for name, report in figures["targets"].items():
-        status = "met" if report["met"] else "MISSED"
-        lines.append(f"  {name:<24}{report['value']:>14,.3f}  {report['target']:<12}{status}")
-    return "\n".join(lines)
+    return "\n".join(lines + target_lines(figures["targets"]))

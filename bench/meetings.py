@@ -41,6 +41,7 @@ import sqlalchemy
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from bench import ledger as ledger_bench
 from bench.ledger import Progress, Target, percentile, sqlite_pragmas, time_verify
 from groups.savings import queries, rules
 from groups.savings.book import CODES, FundBook
@@ -418,11 +419,7 @@ def meeting_figures(samples: Sequence[Sample], weeks: int) -> Figures:
 
 def target_report(figures: Figures) -> dict[str, Figures]:
     """Return each target with the measured value and whether it is met."""
-    report = {}
-    for target in TARGETS:
-        value = figures[target.figure]
-        report[target.figure] = {"target": str(target), "value": value, "met": target.met(value)}
-    return report
+    return ledger_bench.target_report(figures, TARGETS)
 
 
 def _environment(pragmas: dict[str, Any]) -> Figures:
@@ -483,8 +480,4 @@ def render(figures: Figures) -> str:
         )
     ok = figures["books_verify"] and not figures["unbalanced_fund_reports"]
     lines.append(f"{'Books':<22}{'verify OK' if ok else 'PROBLEMS'}")
-    lines.append("Targets:")
-    for name, report in figures["targets"].items():
-        status = "met" if report["met"] else "MISSED"
-        lines.append(f"  {name:<24}{report['value']:>14,.3f}  {report['target']:<12}{status}")
-    return "\n".join(lines)
+    return "\n".join(lines + ledger_bench.target_lines(figures["targets"]))

@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session
 
+from bench import ledger as ledger_bench
 from bench.ledger import Target
 from bench.meetings import FIRST_MEETING, MeetingsConfig, constitution, create_funds, plan_meeting
 from groups.savings.funds import add_member, create_fund, start_cycle
@@ -256,10 +257,7 @@ def time_monitoring(engine: Engine, as_of: date | None, samples: int) -> Figures
 
 def target_report(figures: Figures) -> dict[str, Figures]:
     """Return each target with the measured value and whether it is met."""
-    return {
-        t.figure: {"target": str(t), "value": figures[t.figure], "met": t.met(figures[t.figure])}
-        for t in TARGETS
-    }
+    return ledger_bench.target_report(figures, TARGETS)
 
 
 LINES = (
@@ -281,8 +279,4 @@ def render_figures(figures: Figures) -> str:
     """Return the figures and targets as lines of text for a terminal."""
     lines = [f"{label:<20}{pattern.format(**figures)}" for label, pattern in LINES]
     lines.append(f"Medians of {figures['samples']} runs; {figures['machine']}")
-    lines.append("Targets:")
-    for name, report in figures["targets"].items():
-        status = "met" if report["met"] else "MISSED"
-        lines.append(f"  {name:<20}{report['value']:>12,.3f}  {report['target']:<8}{status}")
-    return "\n".join(lines)
+    return "\n".join(lines + ledger_bench.target_lines(figures["targets"]))
