@@ -15,9 +15,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groups import locale
 from groups.savings import queries, rules
 from groups.savings.models import Meeting, Repayment
-from reports import fundfacts, persian
+from reports import fundfacts
 from reports.document import Column, Heading, Table, column_sums
 
 CHARGE_METHODS_FA = {
@@ -125,9 +126,9 @@ def loan_schedule(
         info.unit,
         facts=(
             ("وام‌گیرنده", names.get(loan.member_id, "")),
-            ("مبلغ وام", persian.format_money(loan.principal, info.unit)),
-            ("تاریخ پرداخت", persian.to_jalali(loan.disbursed_on)),
-            ("مدت", f"{persian.persian_digits(loan.term_months)} ماه"),
+            ("مبلغ وام", locale.format_money(loan.principal, info.unit)),
+            ("تاریخ پرداخت", locale.to_jalali(loan.disbursed_on)),
+            ("مدت", f"{locale.persian_digits(loan.term_months)} ماه"),
             ("کارمزد", _charge_text(loan.charge_method, loan.charge_rate)),
             ("وضعیت", fundfacts.STATUS_FA.get(status, status)),
         ),
@@ -155,7 +156,7 @@ def loan_schedule(
 
 
 def _charge_text(method: str, rate: str) -> str:
-    percent = persian.format_percent(Decimal(rate), 1)
+    percent = locale.format_percent(Decimal(rate), 1)
     return f"{CHARGE_METHODS_FA.get(method, method)} {percent if method != 'none' else ''}".strip()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from groups import locale
 from groups.savings.models import (
     CashMovement,
     Fine,
@@ -25,7 +26,7 @@ from groups.savings.models import (
     Repayment,
 )
 from ledger.errors import DomainError
-from reports import fundfacts, persian
+from reports import fundfacts
 from reports.document import Column, Heading, Table
 
 
@@ -112,9 +113,19 @@ class MeetingMinutes:
         rows: tuple[tuple[str, int | None], ...] = (
             ("موجودی مورد انتظار صندوق / expected cash", self.cash_expected),
             ("موجودی شمرده‌شده / counted cash", self.cash_counted),
-            ("اختلاف / difference", self.cash_difference),
+            self._difference_row(),
         )
         return Table("cash", "شمارش صندوق", "cash count", columns, rows)
+
+    def _difference_row(self) -> tuple[str, int | None]:
+        """Return the cash difference as a word (shortfall/surplus) and its size, never brackets."""
+        difference = self.cash_difference
+        if difference is None:
+            return ("اختلاف / difference", None)
+        words = locale.DIFFERENCE_WORDS["short" if difference < 0 else "over"]
+        if difference == 0:
+            words = locale.DIFFERENCE_WORDS["even"]
+        return (f"{words[0]} صندوق / cash {words[1]}", abs(difference))
 
     def tables(self) -> list[Table]:
         """Return the members, loans, decisions and cash tables."""
@@ -156,7 +167,7 @@ def meeting_minutes(session: Session, fund_id: int, meeting_id: int) -> MeetingM
         None,
         meeting.date,
         info.unit,
-        facts=(("جلسهٔ شمارهٔ", persian.persian_digits(meeting.number)),),
+        facts=(("جلسهٔ شمارهٔ", locale.persian_digits(meeting.number)),),
     )
     return MeetingMinutes(
         heading,
@@ -164,7 +175,7 @@ def meeting_minutes(session: Session, fund_id: int, meeting_id: int) -> MeetingM
         rows,
         present,
         len(members),
-        _loans(session, meeting.id, names),
+        _loans(session, meeting.id, names, info.unit),
         _events(session, meeting.id, names),
         meeting.cash_expected,
         meeting.cash_counted,
@@ -196,7 +207,7 @@ def _member_row(
 
 
 def _loans(
-    session: Session, meeting_id: int, names: dict[int, str]
+    session: Session, meeting_id: int, names: dict[int, str], unit: str
 ) -> tuple[tuple[str, int, int, str], ...]:
     query = (
         select(Loan)
@@ -210,7 +221,7 @@ def _loans(
             loan.principal,
             loan.term_months,
             "، ".join(
-                f"{names.get(g.guarantor_id, '')} ({persian.format_amount(g.pledge)})"
+                f"{names.get(g.guarantor_id, '')} ({locale.format_money(g.pledge, unit)})"
                 for g in loan.guarantees
             ),
         )

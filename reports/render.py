@@ -32,7 +32,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports import fonts, persian
+from groups import locale
+from reports import fonts
 from reports.document import Cell, Column, Document, Heading, Table
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,20 +53,20 @@ def cell_text(value: Cell, column: Column, unit: str, blank_zero: bool = False) 
     if value is None or value == "" or (blank_zero and value == 0 and column.numeric):
         return ""
     if column.kind == "money" and isinstance(value, int):
-        return persian.format_amount(value, unit)
+        return locale.format_amount(value, unit)
     if column.kind == "ratio" and isinstance(value, Fraction | Decimal):
-        return persian.format_percent(value)
+        return locale.format_percent(value)
     if isinstance(value, date):
-        return persian.to_jalali(value)
+        return locale.to_jalali(value)
     if isinstance(value, int):
-        return persian.group_thousands(value)
-    return persian.persian_digits(value) if column.kind != "text" else str(value)
+        return locale.group_thousands(value)
+    return locale.persian_digits(value) if column.kind != "text" else str(value)
 
 
 def raw_value(value: Cell) -> str | int | float | None:
     """Return a cell for a spreadsheet: ints stay ints, dates Jalali with Latin digits."""
     if isinstance(value, date):
-        return persian.to_jalali(value, persian=False)
+        return locale.to_jalali(value, persian=False)
     if isinstance(value, Fraction | Decimal):
         return round(float(value), 4)
     return value
@@ -74,7 +75,7 @@ def raw_value(value: Cell) -> str | int | float | None:
 def column_title(column: Column, unit: str) -> str:
     """Return a column's Persian title, with the amount unit for money columns."""
     if column.kind == "money":
-        return f"{column.fa} ({persian.unit_name(unit)})"
+        return f"{column.fa} ({locale.unit_name(unit)})"
     return column.fa
 
 
@@ -82,10 +83,10 @@ def period_text(heading: Heading) -> str:
     """Return the period in Persian: «از … تا …», or «تا …» for a document as of one day."""
     if heading.end is None:
         return ""
-    end = persian.to_jalali(heading.end)
+    end = locale.to_jalali(heading.end)
     if heading.start is None:
         return f"تا {end}"
-    return f"از {persian.to_jalali(heading.start)} تا {end}"
+    return f"از {locale.to_jalali(heading.start)} تا {end}"
 
 
 #: Column widths: the fewest characters a column is given, the most a text column asks
@@ -135,11 +136,11 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        fa=persian.persian_digits,
-        jdate=persian.to_jalali,
-        amount=persian.format_amount,
-        money=persian.format_money,
-        percent=persian.format_percent,
+        fa=locale.persian_digits,
+        jdate=locale.to_jalali,
+        amount=locale.format_amount,
+        money=locale.format_money,
+        percent=locale.format_percent,
         css_string=css_string,
         cell=cell_text,
         column_title=column_title,

@@ -16,10 +16,11 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from groups import locale
 from groups.savings import queries
 from groups.savings.models import Cycle, Meeting, MeetingLine, ShareOut
 from groups.savings.shareout import preview_share_out
-from reports import fundfacts, persian
+from reports import fundfacts
 from reports.document import Column, Heading, Table
 from reports.minutes import committee_signatories
 
@@ -198,4 +199,4 @@ def _report(
 
 def value_text(value: Fraction, unit: str) -> str:
     """Return a value per share rounded to the rial, in the unit."""
-    return persian.format_money(round(value), unit)
+    return locale.format_money(round(value), unit)

@@ -27,10 +27,11 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groups import locale
 from groups.savings import queries, rules
 from groups.savings.book import CODES
 from groups.savings.models import CashMovement, Fine, Loan, MeetingLine, Member, Repayment
-from reports import fundfacts, persian
+from reports import fundfacts
 from reports.document import Column, Heading, Table
 
 LEGEND = (
@@ -308,7 +309,7 @@ def _statement(
         start,
         end,
         info.unit,
-        facts=(("عضو", f"{member.name} ({persian.persian_digits(member.number)})"),),
+        facts=(("عضو", f"{member.name} ({locale.persian_digits(member.number)})"),),
     )
     return MemberStatement(
         heading,

@@ -18,10 +18,11 @@ from fractions import Fraction
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from groups import locale
 from groups.savings import measures, queries, rules
 from groups.savings.book import CODES
 from groups.savings.models import MeetingLine
-from reports import fundfacts, kpis, persian
+from reports import fundfacts, kpis
 from reports.document import Column, Heading, Table
 from reports.flags import Thresholds
 from reports.monitoring import FundStatus, fund_statuses
@@ -133,12 +134,12 @@ def chart_svg(title: str, points: list[Point], values: list[float | None], perce
         x_labels_major_every=max(1, len(points) // 4),
         dots_size=2,
         range=(0, 100) if percent else None,
-        value_formatter=(lambda v: persian.persian_digits(f"{v:.0f}٪"))
+        value_formatter=(lambda v: locale.persian_digits(f"{v:.0f}٪"))
         if percent
-        else (lambda v: persian.group_thousands(int(v))),
+        else (lambda v: locale.group_thousands(int(v))),
         truncate_label=-1,
     )
-    chart.x_labels = [persian.to_jalali(p.on)[2:] for p in points]
+    chart.x_labels = [locale.to_jalali(p.on)[2:] for p in points]
     chart.add(title, values)
     svg: bytes = chart.render()
     return svg.decode("utf-8")
@@ -151,7 +152,7 @@ def _percent(value: Fraction | None) -> float | None:
 def charts(points: list[Point], unit: str) -> dict[str, str]:
     """Return the four charts of a fund (savings, loans, PAR 30, attendance) by Persian title."""
     scale = 10 if unit == "toman" else 1
-    name = persian.unit_name(unit)
+    name = locale.unit_name(unit)
     return {
         f"پس‌انداز اعضا ({name})": chart_svg(
             "savings", points, [p.savings / scale for p in points], False
@@ -203,8 +204,8 @@ class VisitReport:
         rows = []
         for key, fa, en, kind in KPI_ROWS:
             value = getattr(self.status.kpis, key)
-            if kind == "money" and isinstance(value, Fraction):
-                value = round(value)
+            if kind == "money":
+                value = self._money_text(key, round(value))
             rows.append((fa, en, value))
         columns = (
             Column("kpi", "شاخص", "indicator"),
@@ -212,6 +213,12 @@ class VisitReport:
             Column("value", "مقدار", "value", "ratio"),
         )
         return Table("kpis", "شاخص‌ها", "indicators", columns, tuple(rows))
+
+    def _money_text(self, key: str, rials: int) -> str:
+        """Return an amount of the indicator column in the fund's unit (a difference in words)."""
+        if key == "cash_discrepancy":
+            return locale.format_difference(rials, self.heading.unit)
+        return locale.format_money(rials, self.heading.unit)
 
     def series_table(self) -> Table:
         """Return the series behind the charts, a row per meeting."""

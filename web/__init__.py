@@ -94,6 +94,7 @@ def register_template_filters(app: Flask) -> None:
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["jalali"] = formatting.jalali
     app.jinja_env.filters["number"] = formatting.number
+    app.jinja_env.filters["difference"] = formatting.difference
     register_template_globals(app)
 
 
@@ -105,6 +106,10 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = formatting.current_locale
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["can_write"] = access.can_write
+    app.jinja_env.globals["sep"] = formatting.SEPARATOR
+    app.jinja_env.globals["exact_amounts"] = formatting.exact_amounts
+    app.jinja_env.globals["exact_toggle_url"] = formatting.exact_toggle_url
+    app.jinja_env.globals["difference_word"] = formatting.difference_word
 
 
 def register_error_pages(app: Flask) -> None:

@@ -12,22 +12,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from reports import persian
+from groups import locale
 from web.formatting import current_locale, jalali
-
-#: Characters people put between digit groups: comma, Persian/Arabic separators, spaces.
-_SEPARATORS = re.compile(r"[,\u066c\u060c'\s\u200c\u200f\u200e]")
-_DECIMAL_POINTS = str.maketrans({"\u066b": ".", "/": "."})
-_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
-RIALS_PER_UNIT = {"rial": 1, "toman": 10}
 
 
 class JalaliDateField(StringField):  # type: ignore[misc]
@@ -45,7 +37,7 @@ class JalaliDateField(StringField):  # type: ignore[misc]
         if not text.strip():
             return
         try:
-            self.data = persian.parse_jalali(text)
+            self.data = locale.parse_jalali(text)
         except ValueError as error:
             raise ValueError(_l("Write a Jalali date like 1403/05/12.")) from error
 
@@ -53,20 +45,6 @@ class JalaliDateField(StringField):  # type: ignore[misc]
         if self.raw_data:
             return str(self.raw_data[0])
         return jalali(self.data) if isinstance(self.data, date) else ""
-
-
-def parse_amount(text: str, unit: str) -> int:
-    """Return the rials of an amount typed in the unit; ValueError when it is not one."""
-    cleaned = _SEPARATORS.sub("", persian.latin_digits(text)).translate(_DECIMAL_POINTS)
-    if not _AMOUNT.match(cleaned):
-        raise ValueError(cleaned)
-    try:
-        rials = Decimal(cleaned) * RIALS_PER_UNIT.get(unit, 1)
-    except InvalidOperation as error:
-        raise ValueError(cleaned) from error
-    if rials != rials.to_integral_value():
-        raise ValueError(cleaned)
-    return int(rials)
 
 
 class MoneyField(StringField):  # type: ignore[misc]
@@ -85,7 +63,7 @@ class MoneyField(StringField):  # type: ignore[misc]
         if not text.strip():
             return
         try:
-            self.data = parse_amount(text, self.unit)
+            self.data = locale.parse_amount(text, self.unit)
         except ValueError as error:
             if self.unit == "toman":
                 raise ValueError(
@@ -103,10 +81,4 @@ class MoneyField(StringField):  # type: ignore[misc]
 
 def amount_text(rials: int, unit: str) -> str:
     """Write rials in the unit, without its name, in the page's digits (for an input's value)."""
-    in_persian = current_locale() == "fa"
-    whole, rest = divmod(rials, RIALS_PER_UNIT.get(unit, 1))
-    text = persian.group_thousands(whole, persian=in_persian)
-    if rest:
-        point = persian.PERSIAN_DECIMAL_SEPARATOR if in_persian else "."
-        text += point + (persian.persian_digits(rest) if in_persian else str(rest))
-    return text
+    return locale.amount_text(rials, unit, persian=current_locale() == "fa")

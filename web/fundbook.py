@@ -28,12 +28,12 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Equal, Length, OneOf, Range
 
+from groups import locale
 from groups.savings import rules
 from groups.savings.errors import InvalidConstitution
 from groups.savings.fundbook import FORMAT, VERSION
 from groups.savings.funds import ROLES
 from ledger.money import CURRENCY_EXPONENTS
-from reports.persian import latin_digits, parse_jalali
 
 #: No fund holds a quadrillion rials; a larger number is a typing mistake (and overflows BIGINT).
 MAX_AMOUNT = 10**15
@@ -46,24 +46,24 @@ Where = tuple[str | int, ...]
 
 
 def parse_book_date(text: str) -> date:
-    """Return the date of ``2024-08-02`` or of a Jalali ``1403/05/12``; raise ValueError."""
-    latin = latin_digits(text.strip())
-    if _ISO_DATE.match(latin):
-        try:
-            day = date.fromisoformat(latin)
-        except ValueError:
+    """Return the date of ``2024-08-02`` or of a Jalali ``1403/05/12``; raise ValueError.
+
+    In a file ``YYYY-MM-DD`` is ISO, so always Gregorian, and slashes mean Jalali: a date
+    written the other way is refused rather than guessed.
+    """
+    latin = locale.latin_digits(text.strip())
+    if _ISO_DATE.match(latin) and int(latin[:4]) < 1700:
+        raise ValueError(f"{text!r} looks like a Jalali date: write it as {latin[:4]}/…/….")
+    if "/" in latin and not latin.startswith(("12", "13", "14", "15")):
+        raise ValueError(f"{text!r} looks like a Gregorian date: write it as YYYY-MM-DD.")
+    try:
+        return locale.parse_day(text)
+    except ValueError as error:
+        if str(error).startswith("No such day"):
             raise ValueError(f"{text!r} is not a real date.") from None
-        if day.year < 1700:
-            raise ValueError(f"{text!r} looks like a Jalali date: write it as {latin[:4]}/…/….")
-        return day
-    if "/" in latin:
-        if not latin.strip().startswith(("13", "14", "15")):
-            raise ValueError(f"{text!r} looks like a Gregorian date: write it as YYYY-MM-DD.")
-        try:
-            return parse_jalali(latin)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a real Jalali date.") from None
-    raise ValueError(f"Not a date: {text!r}; write YYYY-MM-DD (or a Jalali date as 1403/05/12).")
+        raise ValueError(
+            f"Not a date: {text!r}; write YYYY-MM-DD (or a Jalali date as 1403/05/12)."
+        ) from None
 
 
 class BookDate(fields.Field):  # type: ignore[type-arg]  # not generic in marshmallow 3

@@ -19,10 +19,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from groups import locale
 from ledger.errors import DomainError
 from reports import fundfacts, render
 from reports.document import Document
-from reports.persian import parse_jalali
 from web.extensions import db
 
 
@@ -31,12 +31,9 @@ def _day(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        try:
-            return parse_jalali(value)
-        except ValueError as error:
-            raise click.BadParameter(f"not a date: {value}") from error
+        return locale.parse_day(value)
+    except ValueError as error:
+        raise click.BadParameter(f"not a date: {value}") from error
 
 
 def _format_of(path: Path) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from groups import calendar
+from groups import calendar, locale
 from groups.beneficiaries.matching import Person
 from groups.beneficiaries.national_id import check_digit
 from groups.beneficiaries.normalise import name_key, phone_key
@@ -105,7 +105,6 @@ MAPPINGS: dict[str, dict[str, str]] = {
     },
 }
 FILE_NAMES = {AGENCIES[0]: "emdad.csv", AGENCIES[1]: "behzisti.xlsx", AGENCIES[2]: "shahrdari.csv"}
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 @dataclass(frozen=True)
@@ -222,7 +221,7 @@ def _row(agency: str, woman: Woman, rng: random.Random, exact: bool) -> dict[str
         "first_name": woman.first if exact else misspell(woman.first, rng),
         "last_name": woman.last if exact else misspell(woman.last, rng),
         "father_name": woman.father if exact else misspell(woman.father, rng),
-        "birth_date": birth.translate(_PERSIAN_DIGITS) if rng.random() < 0.3 else birth,
+        "birth_date": locale.persian_digits(birth) if rng.random() < 0.3 else birth,
         "phone": phone,
         "village": woman.village,
         "marital_status": woman.marital,

@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from groups import calendar
+from groups import locale
 from groups.beneficiaries.national_id import national_id_problem, normalise_national_id
-from groups.beneficiaries.normalise import display_text, latin_digits, name_key, phone_key
+from groups.beneficiaries.normalise import display_text, name_key, phone_key
 
-_DATE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
 _LIST_SEPARATORS = re.compile(r"\s*[;,،؛]\s*")
 
 
@@ -143,23 +142,19 @@ def _date(_spec: Field, text: str) -> tuple[str | None, str | None]:
 
 def parse_date(text: str) -> date:
     """Return the date of a Jalali (1403/05/12) or ISO (2024-08-02) text; raise ValueError."""
-    match = _DATE.match(latin_digits(text))
-    if match is None:
-        raise ValueError("not a date (Jalali 1360/05/12 or ISO 1981-08-03)")
-    year, month, day = (int(part) for part in match.groups())
     try:
-        if 1200 <= year <= 1500:
-            return calendar.from_jalali(year, month, day)
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError("no such day") from None
+        return locale.parse_day(text)
+    except ValueError as error:
+        if str(error).startswith("No such day"):
+            raise ValueError("no such day") from None
+        raise ValueError("not a date (Jalali 1360/05/12 or ISO 1981-08-03)") from None
 
 
 def _int(_spec: Field, text: str) -> tuple[str | None, str | None]:
-    digits = latin_digits(text).replace(",", "").replace("٬", "").replace(" ", "")
-    if not digits.isdigit():
+    try:
+        return str(locale.parse_count(text)), None
+    except ValueError:
         return None, "must be a whole number"
-    return str(int(digits)), None
 
 
 def _phone(_spec: Field, text: str) -> tuple[str | None, str | None]:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from groups.beneficiaries.fields import BY_NAME, FIELDS
 from groups.beneficiaries.models import Agency, Beneficiary, Fact, Source, SourceRecord
 from groups.beneficiaries.national_id import normalise_national_id
-from groups.beneficiaries.normalise import latin_digits, name_key
+from groups.beneficiaries.normalise import name_key
+from groups.locale import latin_digits
 from groups.savings.models import Member
 
 PAGE_SIZE = 25

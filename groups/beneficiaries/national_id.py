@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from groups.beneficiaries.normalise import latin_digits
+from groups.locale import latin_digits
 
 _SEPARATORS = re.compile(r"[\s\-_.\u200c\u200e\u200f]+")
 

@@ -19,9 +19,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
-ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_TO_LATIN = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS, "0123456789" * 2)
+from groups.locale import latin_digits
+
 _DISPLAY = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 _KEY_FOLD = str.maketrans(
     {
@@ -42,11 +41,6 @@ _KEY_FOLD = str.maketrans(
 _KEY_DROP = re.compile("[\u0621\u0640\u064b-\u065f\u0670\u200c\u200d\u200e\u200f\u202a-\u202e]")
 _SPACES = re.compile(r"\s+")
 _NOT_DIGIT = re.compile(r"\D")
-
-
-def latin_digits(text: str) -> str:
-    """Return the text with Persian and Arabic-Indic digits replaced by Latin ones."""
-    return text.translate(_TO_LATIN)
 
 
 def display_text(text: str) -> str:

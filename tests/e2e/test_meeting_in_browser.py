@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
+from groups import locale
 from groups.savings import queries
 from groups.savings.book import FundBook
 from groups.savings.models import Guarantee, Loan, Meeting
-from reports import persian
 from web.demo import DEMO_PASSWORD
 from web.extensions import db
 
@@ -63,7 +63,7 @@ def log_in(page: Any, base: str, username: str) -> None:
 
 def toman(rials: int) -> str:
     """An amount as a treasurer types it: tomans, Persian digits, separators."""
-    return persian.group_thousands(rials // 10)
+    return locale.group_thousands(rials // 10)
 
 
 def balance_shown(page: Any, base: str, fund_id: int, label: str) -> str:

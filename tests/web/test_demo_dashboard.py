@@ -12,11 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groups.locale import to_jalali
 from groups.savings.models import Loan, Repayment, SavingsFund
 from ledger.models import Fund
 from ledger.verify import verify
 from reports.monitoring import FundStatus, fund_statuses, ranked
-from reports.persian import to_jalali
 from tests.web.conftest import login, text
 from web.auth.models import FacilitatorAssignment, User
 from web.demo import (

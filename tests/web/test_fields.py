@@ -9,7 +9,8 @@ from flask import Flask
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from web.fields import JalaliDateField, MoneyField, parse_amount
+from groups.locale import parse_amount
+from web.fields import JalaliDateField, MoneyField
 
 
 class Form(FlaskForm):  # type: ignore[misc]

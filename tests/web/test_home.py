@@ -17,7 +17,8 @@ from web.auth.models import Role
 from web.demo import SMALLEST_REGISTER, load_demo_if_empty
 
 #: The demo fund's loan-fund cash after its seventeen meetings (web/demo/demo-fund.json).
-DEMO_LOAN_FUND_CASH = "۴٬۴۱۹٬۵۹۹٫۸ تومان"  # the demo fund shows tomans, exactly
+DEMO_LOAN_FUND_CASH = "۴٬۴۱۹٬۶۰۰ تومان"  # the demo fund shows tomans, rounded to the toman
+DEMO_LOAN_FUND_CASH_EXACT = "۴۴٬۱۹۵٬۹۹۸ ریال"  # and exactly, in rials, on demand
 
 
 def demo_fund_id(session: Session) -> int:
@@ -44,7 +45,7 @@ def test_the_home_page_shows_the_demo_fund_and_its_cash_in_persian(
     assert page.status_code == 200
     assert 'dir="rtl"' in html
     assert "صندوق زنان روستای قلعه‌نو" in html
-    assert DEMO_LOAN_FUND_CASH in html  # the demo fund shows tomans, exactly
+    assert DEMO_LOAN_FUND_CASH in html  # the demo fund shows tomans, rounded
 
 
 def test_the_trial_balance_page_lists_each_account(client: FlaskClient, session: Session) -> None:
@@ -56,6 +57,10 @@ def test_the_trial_balance_page_lists_each_account(client: FlaskClient, session:
     assert page.status_code == 200
     assert "نقد صندوق وام" in html
     assert DEMO_LOAN_FUND_CASH in html
+    assert "?exact=1" in html  # the exact figures are one tap away
+    exact = client.get(f"/funds/{fund_id}/trial-balance?exact=1").get_data(as_text=True)
+    assert DEMO_LOAN_FUND_CASH_EXACT in exact
+    assert DEMO_LOAN_FUND_CASH not in exact
 
 
 def test_the_demo_loads_only_into_an_empty_database(session: Session) -> None:

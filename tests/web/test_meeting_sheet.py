@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from groups import locale
 from groups.savings.models import Loan, Meeting
 from ledger.models import Entry
-from reports import persian
 from tests.savings.conftest import START
 from tests.web.conftest import Web, login, post, text
 from web.auth.models import Role
@@ -48,7 +48,7 @@ def key_of(html: str) -> str:
 
 def typed(web: Web, key: str, **extra: Any) -> dict[str, Any]:
     """A sheet where everyone is present and buys 2 shares, and pays 200 to the social fund."""
-    values: dict[str, Any] = {"date": persian.to_jalali(NEXT), "idempotency_key": key}
+    values: dict[str, Any] = {"date": locale.to_jalali(NEXT), "idempotency_key": key}
     for m in web.fund.members:
         values[f"m-{m.id}-attendance"] = "present"
         values[f"m-{m.id}-shares"] = "۲"
@@ -74,7 +74,7 @@ def test_the_sheet_offers_every_active_member_with_the_next_meeting_date(
     for member in web.fund.members:
         assert member.name in html
         assert f'name="m-{member.id}-shares"' in html
-    assert f'value="{persian.to_jalali(NEXT)}"' in html  # 1404/01/25 in Persian digits
+    assert f'value="{locale.to_jalali(NEXT)}"' in html  # 1404/01/25 in Persian digits
     assert f'name="m-{web.member.id}-repay-{web.loan.id}"' in html  # her loan's repayment
     assert 'inputmode="numeric"' in html
     assert "meeting.js" in html
@@ -126,7 +126,7 @@ def test_a_full_meeting_is_confirmed_then_posted_and_shown(
     assert confirm.status_code == 200, html
     assert "مرغداری" in html
     # 11,500 + 2,400 + shares 6,000 + social 600 + repayment 5,500 + fine 500 - loan 6,000 - 100
-    assert persian.format_money(20_400, "rial") in html
+    assert locale.format_money(20_400, "rial") in html
     assert counts(session, web) == before, "the confirmation posts nothing"
 
     posted = post(client, sheet_url(web), {**values, "step": "post"})
@@ -145,7 +145,7 @@ def test_a_full_meeting_is_confirmed_then_posted_and_shown(
 
     shown = text(client.get(posted.headers["Location"]))
     assert "مرغداری" in shown and "دفتر" in shown
-    assert persian.format_money(-1_900, "rial") in shown  # counted − expected
+    assert locale.format_money(-1_900, "rial") in shown  # counted − expected
 
 
 def test_a_second_submit_of_the_same_sheet_posts_nothing_new(

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groups.locale import to_jalali
 from groups.savings.models import Meeting
 from ledger.models import utc_now
-from reports.persian import to_jalali
 from tests.reports.pdf import assert_in_order, reads, require_vazirmatn
 from tests.reports.pdf import pdf_text as read_back
 from tests.savings.conftest import START, make_fund

@@ -6,8 +6,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from groups.locale import format_money
 from groups.savings.book import FundBook
-from reports.persian import format_money
 from tests.web.conftest import Web, login, text
 from web.auth.models import Role
 

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from groups import locale
 from groups.savings.meetings import record_meeting, reopen_last_meeting
 from groups.savings.models import Meeting, SavingsFund
 from ledger.errors import DomainError
-from reports import persian
 from web.access import Role, roles_required, user, visible_fund, writable_fund
 from web.errors import domain_message, form_error
 from web.extensions import db
@@ -97,7 +97,7 @@ def typed_date(text: str) -> date | str:
     if not text.strip():
         return str(_("Required."))
     try:
-        return persian.parse_jalali(text)
+        return locale.parse_jalali(text)
     except ValueError:
         return str(_("Write a Jalali date like 1403/05/12."))
 

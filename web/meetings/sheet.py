@@ -27,6 +27,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from groups import locale
 from groups.savings.commands import (
     CashItem,
     FinePaid,
@@ -38,8 +39,7 @@ from groups.savings.commands import (
 )
 from groups.savings.rules import Attendance
 from ledger.errors import DomainError
-from reports import persian
-from web.fields import amount_text, parse_amount
+from web.fields import amount_text
 
 #: Blank rows offered in each repeated section of the sheet.
 LOAN_ROWS, GUARANTOR_ROWS, ITEM_ROWS = 2, 3, 2
@@ -107,7 +107,7 @@ class Sheet:
 
     def count(self, name: str, default: int = 0) -> int:
         """Return a whole number typed in any digits, or record an error."""
-        text = persian.latin_digits(self.get(name))
+        text = locale.latin_digits(self.get(name))
         if not text:
             return default
         if not text.isdigit():
@@ -121,7 +121,7 @@ class Sheet:
         if not text:
             return 0
         try:
-            return parse_amount(text, self.unit)
+            return locale.parse_amount(text, self.unit)
         except ValueError:
             self.error(name, NOT_AN_AMOUNT)
             return 0

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from groups.beneficiaries.errors import UnknownBeneficiary
 from groups.beneficiaries.lookup import is_national_id_query
 from groups.beneficiaries.national_id import normalise_national_id
-from groups.beneficiaries.normalise import latin_digits
 from groups.beneficiaries.register import active, by_national_id
+from groups.locale import latin_digits
 
 _SEPARATORS = re.compile(r"[\s,،؛;]+")
 

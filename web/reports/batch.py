@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from reports.persian import to_jalali
+from groups.locale import to_jalali
 from web.access import roles_required, user, visible_fund
 from web.auth.models import User
 from web.errors import PAGES

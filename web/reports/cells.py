@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from reports import persian
+from groups import locale
 from reports.document import Cell, Column
 from web import formatting
 
@@ -34,7 +34,7 @@ def cell_text(value: Cell, column: Column, unit: str) -> str:
 
 def percent(value: Fraction | Decimal) -> str:
     """Return a ratio as a percentage in the UI's digits (0.875 -> ۸۷٫۵٪ / 87.5%)."""
-    return persian.format_percent(value, 1, persian=formatting.current_locale() == "fa")
+    return locale.format_percent(value, 1, persian=formatting.current_locale() == "fa")
 
 
 def title_of(item: Any) -> str:

@@ -18,11 +18,11 @@ from flask import current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from groups.locale import to_jalali
 from reports import kpis, render
 from reports.flags import Thresholds
 from reports.kpis import Kpis
 from reports.monitoring import FundStatus, fund_statuses, ranked
-from reports.persian import to_jalali
 from web import formatting
 from web.access import roles_required, visible_fund, visible_fund_ids
 from web.extensions import db

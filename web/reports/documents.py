@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from groups.locale import parse_jalali, to_jalali
 from groups.savings.models import Cycle, Loan, Meeting, ShareOut
 from reports import render
 from reports.document import Document
-from reports.persian import parse_jalali, to_jalali
 from web.access import Role, roles_required, visible_fund, visible_member
 from web.extensions import db
 from web.funds.labels import endpoint_exists

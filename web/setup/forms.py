@@ -13,11 +13,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from groups import locale
 from groups.savings import rules
 from groups.savings.errors import InvalidConstitution
 from groups.savings.funds import ROLES
 from ledger.errors import DomainError
-from reports import persian
 from web.errors import form_error
 from web.extensions import db
 from web.fields import JalaliDateField, MoneyField
@@ -68,7 +68,7 @@ class ConstitutionForm(FlaskForm):  # type: ignore[misc]
     def constitution(self) -> rules.Constitution:
         """Return the constitution typed; InvalidConstitution names the setting at fault."""
         try:
-            rate = Decimal(persian.latin_digits(self.charge_rate.data or "0").replace("٫", "."))
+            rate = Decimal(locale.latin_digits(self.charge_rate.data or "0").replace("٫", "."))
         except InvalidOperation as error:
             raise InvalidConstitution(
                 "Constitution setting 'charge_rate' is not a number"

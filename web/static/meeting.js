@@ -25,14 +25,24 @@
     return Math.round(Number(clean) * (isCount ? 1 : factor));
   }
 
-  function show(amount) {
+  // An amount in the fund's unit: rounded to the unit for reading (round), exact for an input.
+  function write(amount, round) {
     var whole = Math.abs(amount) / factor;
-    var text = whole.toLocaleString("en-US", { maximumFractionDigits: 1 });
+    if (round) { whole = Math.round(whole); }
+    var text = whole.toLocaleString("en-US", { maximumFractionDigits: round ? 0 : 1 });
     if (persian) {
       text = text.replace(/,/g, "٬").replace(/\./g, "٫")
         .replace(/\d/g, function (d) { return DIGITS[Number(d)]; });
     }
     return amount < 0 ? "(" + text + ")" : text;
+  }
+
+  function show(amount) { return write(amount, true); }
+
+  // Counted minus expected, in words: "۱۲٬۰۰۰ کسری" rather than a bracketed figure.
+  function difference(amount) {
+    if (amount === 0) { return form.dataset.even; }
+    return write(Math.abs(amount), true) + " " + (amount < 0 ? form.dataset.short : form.dataset.over);
   }
 
   function sums() {
@@ -52,7 +62,8 @@
     values.difference = counted && counted.value.trim() ? rials(counted.value, false) - expected : null;
     form.querySelectorAll("output[data-total]").forEach(function (out) {
       var value = values[out.dataset.total];
-      out.textContent = value === null ? "—" : show(value);
+      var isDifference = out.dataset.total === "difference";
+      out.textContent = value === null ? "—" : (isDifference ? difference(value) : show(value));
       out.classList.toggle("bad", out.dataset.total === "difference" && value !== null && value !== 0);
     });
   }
@@ -62,7 +73,7 @@
     select.addEventListener("change", function () {
       var amount = form.querySelector("[name='" + select.dataset.fineFor + "']");
       if (amount && !amount.value.trim() && fines[select.value]) {
-        amount.value = show(fines[select.value]);
+        amount.value = write(fines[select.value], false);
         update();
       }
     });

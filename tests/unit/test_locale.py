@@ -1,4 +1,4 @@
-"""Persian digits, amounts and Jalali dates as people read and type them."""
+"""groups.locale: Persian digits, amounts and Jalali days as people read and type them."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.persian import (
+from groups.locale import (
+    amount_text,
+    format_difference,
     format_money,
     group_thousands,
+    in_unit,
     latin_digits,
+    parse_amount,
+    parse_count,
+    parse_day,
     parse_jalali,
     persian_digits,
     to_jalali,
@@ -58,14 +64,82 @@ def test_money_in_rials() -> None:
     assert format_money(1_250_000, persian=False) == "1,250,000 rial"
 
 
-def test_money_in_tomans_when_whole_tomans() -> None:
+def test_money_in_tomans() -> None:
     assert format_money(1_250_000, unit="toman") == "۱۲۵٬۰۰۰ تومان"
     assert format_money(-50, unit="toman", persian=False) == "(5) toman"
 
 
-def test_money_that_is_not_whole_tomans_keeps_its_last_rial_as_a_decimal() -> None:
-    assert format_money(1_255, unit="toman") == "۱۲۵٫۵ تومان"
-    assert format_money(-44_195_998, unit="toman", persian=False) == "(4,419,599.8) toman"
+def test_money_in_tomans_is_rounded_to_the_toman_half_away_from_zero() -> None:
+    assert format_money(1_255, unit="toman") == "۱۲۶ تومان"
+    assert format_money(1_254, unit="toman") == "۱۲۵ تومان"
+    assert format_money(-44_195_995, unit="toman", persian=False) == "(4,419,600) toman"
+    assert format_money(-44_195_994, unit="toman", persian=False) == "(4,419,599) toman"
+
+
+def test_the_exact_figure_is_the_same_amount_in_rials() -> None:
+    assert format_money(44_195_998, unit="rial") == "۴۴٬۱۹۵٬۹۹۸ ریال"
+
+
+@PROPERTY
+@given(st.integers(-(10**15), 10**15))
+def test_rounding_to_the_toman_is_never_off_by_more_than_half(rials: int) -> None:
+    assert abs(in_unit(rials, "toman") * 10 - rials) <= 5
+    assert in_unit(rials, "rial") == rials
+    assert in_unit(-rials, "toman") == -in_unit(rials, "toman")
+
+
+def test_an_input_keeps_the_exact_amount_so_a_resubmission_changes_nothing() -> None:
+    assert amount_text(1_255, "toman") == "۱۲۵٫۵"
+    assert parse_amount(amount_text(1_255, "toman"), "toman") == 1_255
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "rials"),
+    [("۱۲۵٬۰۰۰", "toman", 1_250_000), ("12,500.5", "toman", 125_005), ("٤٥٦", "rial", 456)],
+)
+def test_typed_amounts_are_read_in_any_digits(typed: str, unit: str, rials: int) -> None:
+    assert parse_amount(typed, unit) == rials
+
+
+@pytest.mark.parametrize("typed", ["-5", "12.55", "ده", "", "1.2.3"])
+def test_what_is_not_a_whole_number_of_rials_is_refused(typed: str) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(typed, "toman")
+
+
+def test_counts_accept_separators_and_any_digits() -> None:
+    assert parse_count("۱٬۲۰۰") == 1200
+    with pytest.raises(ValueError):
+        parse_count("12a")
+
+
+def test_a_cash_difference_is_said_in_words_not_brackets() -> None:
+    assert format_difference(-120_000, "toman") == "۱۲٬۰۰۰ تومان کسری"
+    assert format_difference(50, "rial", persian=False) == "50 rial surplus"
+    assert format_difference(0, "toman") == "بدون اختلاف"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("1403/05/12", date(2024, 8, 2)),
+        ("۱۴۰۳-۵-۱۲", date(2024, 8, 2)),
+        ("2024-08-02", date(2024, 8, 2)),
+        ("1399/12/30", date(2021, 3, 20)),
+        ("1408/12/30", date(2030, 3, 20)),
+    ],
+)
+def test_a_typed_day_is_jalali_or_iso(text: str, day: date) -> None:
+    assert parse_day(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("1404/12/30", "No such day"), ("2025-02-30", "No such day"), ("1650/01/01", "Not a date")],
+)
+def test_a_day_that_does_not_exist_says_so(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_day(text)
 
 
 def test_a_date_is_written_in_jalali_with_persian_or_latin_digits() -> None:

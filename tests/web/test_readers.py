@@ -1,0 +1,139 @@
+"""Pages as their readers see them: amounts in the fund's unit, no "·" beside a digit (issue 15).
+
+- Every amount on the pages of the demo fund (toman) is in tomans, rounded to the
+  toman: the pages are read, the fund switched to rials, read again, and their
+  numbers paired in reading order (as tests/reports/test_units.py does for PDFs).
+- No page, in either language, puts a middle dot next to a digit (``۱–۵ ·``
+  reads ``۱–۵۰``), and no template has one left.
+- A cash difference is said in words (کسری / اضافه), never in brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from groups.locale import latin_digits
+from groups.savings.models import Loan, Meeting, Member, SavingsFund
+from tests.web.conftest import Web, add_user, login
+from tests.web.test_home import demo_fund_id
+from tests.web.test_role_matrix import rules, url_values
+from web.auth.models import Role
+
+NUMBER = re.compile("[۰-۹]+(?:٬[۰-۹]{3})*")
+#: A middle dot with a digit (or a percent sign) beside it, either side, any digits.
+DOT_BY_DIGIT = re.compile(r"[0-9۰-۹٠-٩٪%]\s*·|·\s*[0-9۰-۹٠-٩]")
+TEMPLATES = Path(__file__).parents[2] / "web" / "templates"
+
+
+def demo_pages(session: Session, fund_id: int) -> list[str]:
+    """Return the read-only pages of the demo fund, each showing amounts."""
+    member = session.scalars(select(Member.id).where(Member.fund_id == fund_id)).first()
+    loan = session.scalars(select(Loan.id).where(Loan.fund_id == fund_id)).first()
+    meeting = session.scalars(
+        select(Meeting.id).where(Meeting.fund_id == fund_id, Meeting.status == "closed")
+    ).first()
+    base = f"/funds/{fund_id}"
+    return [
+        "/",
+        base,
+        f"{base}/members/{member}",
+        f"{base}/loans/{loan}",
+        f"{base}/meetings/{meeting}",
+        f"{base}/trial-balance",
+        f"{base}/members/{member}/statement",
+        f"{base}/meetings/{meeting}/minutes",
+        f"{base}/loans/{loan}/schedule",
+        f"{base}/financials",
+        f"{base}/monitoring",
+        "/dashboard",
+    ]
+
+
+def numbers(text: str) -> list[tuple[str, int]]:
+    return [(m, int(latin_digits(m).replace("٬", ""))) for m in NUMBER.findall(text)]
+
+
+def set_unit(session: Session, fund_id: int, unit: str) -> None:
+    fund = session.get(SavingsFund, fund_id)
+    assert fund is not None
+    fund.display_unit = unit
+    session.commit()
+
+
+def test_every_amount_on_the_pages_of_a_toman_fund_is_in_tomans(
+    client: FlaskClient, session: Session
+) -> None:
+    fund_id = demo_fund_id(session)
+    add_user(session, "admin", Role.ADMIN)
+    session.commit()
+    login(client, Role.ADMIN)
+    pages = demo_pages(session, fund_id)
+    set_unit(session, fund_id, "toman")
+    in_tomans = {url: client.get(url).get_data(as_text=True) for url in pages}
+    set_unit(session, fund_id, "rial")
+    in_rials = {url: client.get(url).get_data(as_text=True) for url in pages}
+    for url in pages:
+        toman_numbers, rial_numbers = numbers(in_tomans[url]), numbers(in_rials[url])
+        assert len(toman_numbers) == len(rial_numbers), url
+        amounts = 0
+        for (toman_text, tomans), (rial_text, rials) in zip(
+            toman_numbers, rial_numbers, strict=True
+        ):
+            if toman_text == rial_text:
+                assert "٬" not in rial_text, f"{url}: {rial_text} is the same in both units"
+            else:
+                whole, rest = divmod(rials, 10)
+                assert tomans == whole + (rest >= 5), f"{url}: {rial_text} rials as {toman_text}"
+                amounts += 1
+        assert amounts > 0, url
+
+
+@pytest.mark.parametrize("locale", ["fa", "en"])
+def test_no_page_puts_a_middle_dot_beside_a_digit(
+    app: Flask, web: Web, client: FlaskClient, locale: str
+) -> None:
+    login(client, Role.ADMIN)
+    client.post("/language", data={"locale": locale})
+    values: dict[str, Any] = url_values(web, other=False)
+    read = 0
+    for rule in rules(app):
+        if "GET" not in (rule.methods or ()) or rule.endpoint == "auth.logout":
+            continue
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+        response = client.get(url)
+        if response.status_code != 200 or not response.mimetype.startswith("text/html"):
+            continue
+        html = response.get_data(as_text=True)
+        assert not DOT_BY_DIGIT.search(html), (url, DOT_BY_DIGIT.search(html))
+        read += 1
+    assert read > 20
+
+
+def test_no_template_writes_a_middle_dot() -> None:
+    left = [str(path) for path in TEMPLATES.rglob("*.html") if "·" in path.read_text("utf-8")]
+    assert not left
+
+
+def test_a_cash_shortfall_is_said_in_words(client: FlaskClient, session: Session) -> None:
+    fund_id = demo_fund_id(session)
+    add_user(session, "admin", Role.ADMIN)
+    session.commit()
+    login(client, Role.ADMIN)
+    short = session.scalars(
+        select(Meeting)
+        .where(Meeting.fund_id == fund_id, Meeting.cash_counted < Meeting.cash_expected)
+        .limit(1)
+    ).first()
+    assert short is not None and short.cash_counted is not None
+    html = client.get(f"/funds/{fund_id}/meetings/{short.id}").get_data(as_text=True)
+    gap = short.cash_expected - short.cash_counted
+    assert re.search(r"[۰-۹٬]+ تومان کسری", html), "the shortfall in words"
+    assert f"({gap:,})" not in latin_digits(html).replace("٬", ",")
