@@ -1,0 +1,87 @@
+"""Before/after screenshots of the pages issue 15 changed, at 360 and 1280 px.
+
+Run the demo (``.venv/bin/sandogh demo --port 5062``), then:
+
+    .venv/bin/python docs/screenshots/readers.py http://127.0.0.1:5062 docs/screenshots after
+
+which saves ``readers/<page>-<width>-after.png`` for each page below (``before`` for
+a server running the code before the change). Pages are found from the demo's own
+links, so the script needs no ids. Playwright drives /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+WIDTHS = (360, 1280)
+PASSWORD = "sandogh-demo"
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_load_state("networkidle")
+
+
+def first_link(page: Page, base: str, path: str, pattern: str) -> str:
+    page.goto(base + path)
+    return page.locator(f"a[href*='{pattern}']").first.get_attribute("href") or path
+
+
+def shots(page: Page, base: str) -> list[tuple[str, str, str]]:
+    """Return (user, name, path) of the pages to shoot."""
+    page.goto(f"{base}/")
+    log_in(page, base, "treasurer")
+    fund = first_link(page, base, "/", "/funds/")
+    fund = re.sub(r"^(/funds/\d+).*$", r"\1", fund)
+    meeting = first_link(page, base, fund, "/meetings/").split("?")[0]
+    member = first_link(page, base, fund, "/members/")
+    return [
+        ("anonymous", "login", "/login"),
+        ("treasurer", "treasurer-home", "/"),
+        ("treasurer", "fund", fund),
+        ("treasurer", "meeting", meeting),
+        ("treasurer", "meeting-sheet", f"{fund}/meetings/new"),
+        ("treasurer", "trial-balance-exact", f"{fund}/trial-balance?exact=1"),
+        ("member", "member-home", "/"),
+        ("member", "member-page", member),
+        ("facilitator", "facilitator-home", "/"),
+        ("facilitator", "dashboard", "/dashboard"),
+        ("facilitator", "monitoring", f"{fund}/monitoring"),
+        ("admin", "duplicates", "/register/duplicates"),
+    ]
+
+
+def main(base: str, out: Path, label: str, only: set[str]) -> None:
+    out = out / "readers"
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            user = None
+            for who, name, path in shots(page, base):
+                if only and name not in only:
+                    continue
+                if who != user:
+                    if who == "anonymous":
+                        page.context.clear_cookies()
+                    else:
+                        log_in(page, base, who)
+                    user = who
+                page.goto(base + path)
+                page.screenshot(path=str(out / f"{name}-{width}-{label}.png"), full_page=True)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(re.sub("/$", "", sys.argv[1]), Path(sys.argv[2]), sys.argv[3], set(sys.argv[4:]))
