@@ -125,8 +125,12 @@ def difference_words(counted_minus_expected: int, persian: bool = True) -> str:
 
 
 def format_difference(counted_minus_expected: int, unit: str, persian: bool = True) -> str:
-    """Return a cash difference as its size and a word: ``۱۲٬۰۰۰ تومان کسری``, never brackets."""
-    if counted_minus_expected == 0:
+    """Return a cash difference as its size and a word: ``۱۲٬۰۰۰ تومان کسری``, never brackets.
+
+    A difference that rounds to nothing in the unit (4 rials in tomans) reads "no difference";
+    in rials (the exact view) it is shown as it is.
+    """
+    if in_unit(counted_minus_expected, unit) == 0:  # nothing a counter could see
         return difference_words(0, persian)
     size = format_money(abs(counted_minus_expected), unit, persian)
     return f"{size} {difference_words(counted_minus_expected, persian)}"

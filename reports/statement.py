@@ -95,7 +95,11 @@ class LoanLine:
     disbursed_on: date
     principal: int
     outstanding: int
+    #: What is due and unpaid at the end of the period (late instalments, charges, penalties).
     owed_now: int
+    #: The due day of the oldest instalment still unpaid, when it is past; else None.
+    overdue_since: date | None
+    #: The first instalment that falls due after the end of the period (never a past day).
     next_due_on: date | None
     next_due_amount: int
     status: str
@@ -167,6 +171,7 @@ class MemberStatement:
             Column("principal", "مبلغ وام", "principal", "money"),
             Column("outstanding", "مانده اصل", "principal outstanding", "money"),
             Column("owed_now", "بدهی سررسیدشده", "due now", "money"),
+            Column("overdue_since", "عقب‌افتاده از", "overdue since", "date"),
             Column("next_due_on", "قسط بعدی", "next due on", "date"),
             Column("next_due", "مبلغ قسط بعدی", "next instalment", "money"),
             Column("status", "وضعیت", "status"),
@@ -177,6 +182,7 @@ class MemberStatement:
                 line.principal,
                 line.outstanding,
                 line.owed_now,
+                line.overdue_since,
                 line.next_due_on,
                 line.next_due_amount,
                 fundfacts.STATUS_FA.get(line.status, line.status),
@@ -394,7 +400,7 @@ def _loans_and_guarantees(
     by_guarantor: dict[int, list[GuaranteeLine]] = defaultdict(list)
     for loan in open_loans:
         position = positions[loan.id]
-        by_borrower[loan.member_id].append(_loan_line(loan, position, statuses[loan.id]))
+        by_borrower[loan.member_id].append(_loan_line(loan, position, statuses[loan.id], end))
         for g in loan.guarantees:
             held = pledged[(loan.id, g.guarantor_id)]
             line = GuaranteeLine(loan.id, names.get(loan.member_id, ""), g.pledge, held)
@@ -402,14 +408,16 @@ def _loans_and_guarantees(
     return by_borrower, by_guarantor
 
 
-def _loan_line(loan: Loan, position: rules.LoanPosition, status: str) -> LoanLine:
-    following = position.next_due
+def _loan_line(loan: Loan, position: rules.LoanPosition, status: str, end: date) -> LoanLine:
+    """Return a loan as her statement shows it: what is overdue since when, and what is next."""
+    following = next((i for i in queries.schedule_of(loan) if i.due > end), None)
     return LoanLine(
         loan.id,
         loan.disbursed_on,
         loan.principal,
         position.principal_outstanding,
         position.payable_now,
+        end - timedelta(days=position.days_late) if position.days_late else None,
         following.due if following else None,
         following.total if following else 0,
         status,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from groups.savings.models import Member
 from ledger import balances
+from reports.statement import MemberStatement, member_statement
 from web.access import Role, visible_fund, visible_fund_ids
 from web.extensions import db
 from web.funds.routes import FUND_READERS
@@ -42,10 +45,32 @@ def navigation() -> list[tuple[str, object, bool]]:
 def index() -> str:
     """Show each role its start: funds at a glance, or her own passbook."""
     if current_user.role == Role.MEMBER:
-        member = db.session.get(Member, current_user.member_id) if current_user.member_id else None
-        return render_template("home_member.html", member=member)
+        return member_home()
     summaries = fund_summaries(db.session(), visible_fund_ids())
     return render_template("home.html", summaries=summaries)
+
+
+def member_home() -> str:
+    """Show a member what she has and owes, in the first person: her statement's figures."""
+    member = db.session.get(Member, current_user.member_id) if current_user.member_id else None
+    if member is None:
+        return render_template("home_member.html", member=None)
+    fund = visible_fund(member.fund_id)
+    statement = member_statement(db.session(), member.fund_id, member.id)
+    return render_template(
+        "home_member.html",
+        member=member,
+        fund=fund,
+        statement=statement,
+        next_due=next_instalment(statement),
+        unit=fund.display_unit,
+    )
+
+
+def next_instalment(statement: MemberStatement) -> tuple[date, int] | None:
+    """Return the day and amount of her next instalment over all her loans, if any."""
+    due = [(line.next_due_on, line.next_due_amount) for line in statement.loans if line.next_due_on]
+    return min(due) if due else None
 
 
 @bp.get("/funds/<int:fund_id>/trial-balance")

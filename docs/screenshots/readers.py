@@ -22,7 +22,6 @@ PASSWORD = "sandogh-demo"
 
 
 def log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
@@ -37,11 +36,14 @@ def first_link(page: Page, base: str, path: str, pattern: str) -> str:
 
 def shots(page: Page, base: str) -> list[tuple[str, str, str]]:
     """Return (user, name, path) of the pages to shoot."""
-    page.goto(f"{base}/")
     log_in(page, base, "treasurer")
     fund = first_link(page, base, "/", "/funds/")
     fund = re.sub(r"^(/funds/\d+).*$", r"\1", fund)
-    meeting = first_link(page, base, fund, "/meetings/").split("?")[0]
+    page.goto(base + fund)
+    meeting = (
+        page.locator("a[href*='/meetings/']:not([href$='/new'])").first.get_attribute("href")
+        or fund
+    )
     member = first_link(page, base, fund, "/members/")
     return [
         ("anonymous", "login", "/login"),
@@ -64,22 +66,21 @@ def main(base: str, out: Path, label: str, only: set[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        finder = browser.new_context()
+        pages = shots(finder.new_page(), base)
+        finder.close()
         for width in WIDTHS:
-            context = browser.new_context(viewport={"width": width, "height": 900})
-            page = context.new_page()
-            user = None
-            for who, name, path in shots(page, base):
-                if only and name not in only:
-                    continue
-                if who != user:
-                    if who == "anonymous":
-                        page.context.clear_cookies()
-                    else:
-                        log_in(page, base, who)
-                    user = who
-                page.goto(base + path)
-                page.screenshot(path=str(out / f"{name}-{width}-{label}.png"), full_page=True)
-            context.close()
+            for who in dict.fromkeys(user for user, _, _ in pages):
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                page = context.new_page()
+                if who != "anonymous":
+                    log_in(page, base, who)
+                for user, name, path in pages:
+                    if user == who and (not only or name in only):
+                        page.goto(base + path)
+                        shot = out / f"{name}-{width}-{label}.png"
+                        page.screenshot(path=str(shot), full_page=True)
+                context.close()
         browser.close()
 
 

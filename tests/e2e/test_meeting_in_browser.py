@@ -99,7 +99,8 @@ def test_the_treasurer_records_a_meeting_and_the_member_sees_it(
     page.fill("input[name='loan-0-p-0']", toman(chosen["pledge"]))
     expected = page.locator("#totals output[data-total='expected']").inner_text()
     page.fill("input[name='cash_counted']", expected)
-    assert page.locator("output[data-total='difference']").inner_text() == "۰"
+    # the counted cash typed as shown, in whole tomans: no difference (never "(۰)" or "۰٫۲")
+    assert page.locator("output[data-total='difference']").inner_text() == "بدون اختلاف"
     page.screenshot(path=str(screenshots / "meeting-sheet-filled-360.png"), full_page=True)
 
     page.click("button[value='review']")

@@ -103,3 +103,15 @@ def rounded_tomans(rials: int) -> int:
     """Return rials in tomans, rounded half away from zero (independently of groups.locale)."""
     whole, rest = divmod(rials, 10)
     return whole + (1 if rest >= 5 else 0)
+
+
+def test_a_statement_in_arrears_says_since_when_and_what_is_next(
+    session: Session, demo: int
+) -> None:
+    lines = [(s.heading.end, line) for s in statements_of_fund(session, demo) for line in s.loans]
+    assert lines
+    for end, line in lines:
+        assert line.next_due_on is None or line.next_due_on > end  # never a past day as "next"
+        if line.overdue_since is not None:
+            assert line.overdue_since <= end and line.owed_now > 0
+    assert any(line.overdue_since for _, line in lines), "the demo fund has a member in arrears"

@@ -117,6 +117,8 @@ def test_a_cash_difference_is_said_in_words_not_brackets() -> None:
     assert format_difference(-120_000, "toman") == "۱۲٬۰۰۰ تومان کسری"
     assert format_difference(50, "rial", persian=False) == "50 rial surplus"
     assert format_difference(0, "toman") == "بدون اختلاف"
+    assert format_difference(4, "toman") == "بدون اختلاف"  # less than half a toman
+    assert format_difference(4, "rial", persian=False) == "4 rial surplus"
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groups import locale
 from groups.locale import latin_digits
 from groups.savings.models import Loan, Meeting, Member, SavingsFund
 from tests.web.conftest import Web, add_user, login
@@ -137,3 +138,39 @@ def test_a_cash_shortfall_is_said_in_words(client: FlaskClient, session: Session
     gap = short.cash_expected - short.cash_counted
     assert re.search(r"[۰-۹٬]+ تومان کسری", html), "the shortfall in words"
     assert f"({gap:,})" not in latin_digits(html).replace("٬", ",")
+
+
+#: Words a member should not meet on her own pages (issue 15, item 5).
+JARGON = ("PAR", "تراز آزمایشی", "کمینه", "بیشینه", "Trial balance")
+
+
+def test_a_members_home_shows_what_she_has_and_owes_in_the_first_person(
+    web: Web, client: FlaskClient, session: Session
+) -> None:
+    from reports.statement import member_statement
+
+    login(client, Role.MEMBER)
+    html = client.get("/").get_data(as_text=True)
+    statement = member_statement(session, web.fund_id, web.member.id)
+    unit = session.get(SavingsFund, web.fund_id).display_unit  # type: ignore[union-attr]
+    for words in ("پس‌انداز شما", "بدهی شما", "قسط بعدی شما", "سهم شما در تقسیم سود"):
+        assert words in html
+    assert locale.format_money(statement.closing_savings, unit) in html
+    assert locale.format_money(statement.projected_share_out, unit) in html
+    pdf = f"/funds/{web.fund_id}/members/{web.member.id}/statement.pdf"
+    main = html[html.index("<main") :]  # the statement's PDF comes before the passbook
+    assert main.index(pdf) < main.index(f'/funds/{web.fund_id}/members/{web.member.id}"')
+
+
+def test_a_members_pages_have_no_jargon_and_no_english(web: Web, client: FlaskClient) -> None:
+    login(client, Role.MEMBER)
+    base = f"/funds/{web.fund_id}"
+    for url in (
+        "/",
+        f"{base}/members/{web.member.id}",
+        f"{base}/members/{web.member.id}/statement",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        body = re.sub(r"<[^>]+>", " ", html[html.index("<main") :])
+        assert not [word for word in JARGON if word in body], url
+        assert not re.search(r"/ [a-z]+ [a-z]+", body), url  # no "… / opening savings"

@@ -29,7 +29,17 @@ def cell_text(value: Cell, column: Column, unit: str) -> str:
         return formatting.jalali(value)
     if isinstance(value, int):
         return formatting.number(value)
-    return formatting.persian_digits(value) if column.kind != "text" else str(value)
+    if column.kind == "text":
+        return in_language(str(value))
+    return formatting.persian_digits(value)
+
+
+def in_language(text: str) -> str:
+    """Return the UI's half of a paper label written for both ("پس‌انداز / savings")."""
+    persian, separator, english = text.partition(" / ")
+    if not separator:
+        return text
+    return english if formatting.current_locale() == "en" else persian
 
 
 def percent(value: Fraction | Decimal) -> str:

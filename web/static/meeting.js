@@ -39,9 +39,10 @@
 
   function show(amount) { return write(amount, true); }
 
-  // Counted minus expected, in words: "۱۲٬۰۰۰ کسری" rather than a bracketed figure.
+  // Counted minus expected, in words: "۱۲٬۰۰۰ کسری" rather than a bracketed figure; a
+  // difference that rounds to nothing in the unit is none (the confirmation has the rials).
   function difference(amount) {
-    if (amount === 0) { return form.dataset.even; }
+    if (Math.round(Math.abs(amount) / factor) === 0) { return form.dataset.even; }
     return write(Math.abs(amount), true) + " " + (amount < 0 ? form.dataset.short : form.dataset.over);
   }
 
