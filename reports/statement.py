@@ -171,7 +171,7 @@ class MemberStatement:
             Column("principal", "مبلغ وام", "principal", "money"),
             Column("outstanding", "مانده اصل", "principal outstanding", "money"),
             Column("owed_now", "بدهی سررسیدشده", "due now", "money"),
-            Column("overdue_since", "عقب‌افتاده از", "overdue since", "date"),
+            Column("overdue_since", "معوق از", "in arrears since", "date"),
             Column("next_due_on", "قسط بعدی", "next due on", "date"),
             Column("next_due", "مبلغ قسط بعدی", "next instalment", "money"),
             Column("status", "وضعیت", "status"),

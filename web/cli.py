@@ -48,6 +48,8 @@ def demo(host: str, port: int) -> None:
     current_app.config["REMEMBER_COOKIE_SECURE"] = False
     # The demo's meetings end on a fixed day: monitoring looks at the funds as of that day.
     current_app.config["SANDOGH_TODAY"] = DEMO_TODAY
+    # The login page lists the demo users, in demo mode only (never set otherwise).
+    current_app.config["SANDOGH_DEMO_USERS"] = (users, DEMO_PASSWORD)
     click.echo(f"Demo users (demo mode only), all with the password {DEMO_PASSWORD!r}:")
     for username, role in users:
         click.echo(f"  {username:12} {role}")

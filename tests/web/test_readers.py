@@ -174,3 +174,40 @@ def test_a_members_pages_have_no_jargon_and_no_english(web: Web, client: FlaskCl
         body = re.sub(r"<[^>]+>", " ", html[html.index("<main") :])
         assert not [word for word in JARGON if word in body], url
         assert not re.search(r"/ [a-z]+ [a-z]+", body), url  # no "… / opening savings"
+
+
+def test_destructive_actions_look_destructive_and_ask_first(
+    client: FlaskClient, session: Session
+) -> None:
+    fund_id = demo_fund_id(session)
+    add_user(session, "admin", Role.ADMIN)
+    session.commit()
+    login(client, Role.ADMIN)
+    last = session.scalars(
+        select(Meeting).where(Meeting.fund_id == fund_id).order_by(Meeting.number.desc())
+    ).first()
+    assert last is not None
+    html = client.get(f"/funds/{fund_id}/meetings/{last.id}").get_data(as_text=True)
+    reopen = re.search(r'<a class="([^"]+)" href="[^"]*/reopen"', html)
+    minutes = re.search(r'<a class="([^"]+)" href="[^"]*/minutes"', html)
+    assert reopen and minutes
+    assert "danger" in reopen.group(1) and "danger" not in minutes.group(1)
+    page = client.get(f"/funds/{fund_id}/meetings/{last.id}/reopen").get_data(as_text=True)
+    assert 'class="danger"' in page  # the reopen page asks for a reason, in red
+    assert "confirm.js" in html
+    script = client.get("/static/confirm.js").get_data(as_text=True)
+    assert "window.confirm" in script and "data-confirm" in script.replace(
+        "dataset.confirm", "data-confirm"
+    )
+
+
+def test_the_login_page_says_what_sandogh_is_and_lists_demo_users_only_in_demo_mode(
+    app: Flask, client: FlaskClient
+) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    assert "دفتر صندوق‌های پس‌انداز محلی" in html
+    assert "کاربران نمایشی" not in html and "sandogh-demo" not in html
+    app.config["SANDOGH_DEMO_USERS"] = ([("treasurer", "treasurer")], "sandogh-demo")
+    demo = client.get("/login").get_data(as_text=True)
+    assert "کاربران نمایشی" in demo and "<code>sandogh-demo</code>" in demo
+    assert '<bdi dir="ltr">treasurer</bdi> — صندوق‌دار' in demo

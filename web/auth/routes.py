@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -56,7 +65,8 @@ def login() -> str | Response:
         if error is None:
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         form.form_errors.append(error)
-    return render_template("auth/login.html", form=form)
+    demo = current_app.config.get("SANDOGH_DEMO_USERS")
+    return render_template("auth/login.html", form=form, demo=demo)
 
 
 def _authenticate(username: str, password: str) -> str | None:

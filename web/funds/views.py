@@ -154,6 +154,17 @@ class LoanRow:
     position: rules.LoanPosition
 
     @property
+    def shown_status(self) -> str:
+        """Return the status a reader sees: an active loan with a late instalment is in arrears.
+
+        The same test as the home page's "loans in arrears" (a day late, today), so one
+        loan is never "in arrears" on one page and "active" on another.
+        """
+        if self.status == "active" and self.position.days_late:
+            return "in_arrears"
+        return self.status
+
+    @property
     def owed(self) -> int:
         """Principal outstanding plus charges and penalties due."""
         if self.status in queries.FINISHED:
