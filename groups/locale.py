@@ -27,7 +27,8 @@ Conventions:
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -47,6 +48,8 @@ DIFFERENCE_WORDS = {
     "even": ("بدون اختلاف", "no difference"),
 }
 
+#: Iran's clock (no daylight saving since 2022: never a fixed offset).
+TEHRAN = ZoneInfo("Asia/Tehran")
 _DAY = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
 _SPACES_AND_MARKS = re.compile(r"[\s\u200c\u200e\u200f]")
 #: Characters people put between digit groups: comma, Persian/Arabic separators, quote, spaces.
@@ -189,6 +192,11 @@ def parse_count(text: str) -> int:
 
 
 # -- days -------------------------------------------------------------------------------------
+
+
+def today_in_iran() -> date:
+    """Return today's date on Iran's clock (the day a form means by "today")."""
+    return datetime.now(TEHRAN).date()
 
 
 def to_jalali(day: date, persian: bool = True) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
+from wtforms.validators import InputRequired
 
 from groups import locale
 from web.formatting import current_locale, jalali
@@ -26,9 +27,12 @@ class JalaliDateField(StringField):  # type: ignore[misc]
     """A date typed in the Jalali calendar."""
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("render_kw", {}).update(
-            {"inputmode": "numeric", "placeholder": "۱۴۰۳/۰۵/۱۲", "dir": "ltr"}
-        )
+        # No grey example inside the box (it looks filled in): the example is a hint below,
+        # and a required day starts as today, which the user changes if she means another.
+        kwargs.setdefault("render_kw", {}).update({"inputmode": "numeric", "dir": "ltr"})
+        kwargs.setdefault("description", _l("Jalali, like 1403/05/12"))
+        if any(isinstance(v, InputRequired) for v in validators or ()):
+            kwargs.setdefault("default", locale.today_in_iran)
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:

@@ -211,3 +211,30 @@ def test_the_login_page_says_what_sandogh_is_and_lists_demo_users_only_in_demo_m
     demo = client.get("/login").get_data(as_text=True)
     assert "کاربران نمایشی" in demo and "<code>sandogh-demo</code>" in demo
     assert '<bdi dir="ltr">treasurer</bdi> — صندوق‌دار' in demo
+
+
+def test_a_required_date_starts_as_today_and_an_error_names_its_field(app: Flask) -> None:
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms.validators import InputRequired, Optional
+
+    from web.fields import JalaliDateField
+
+    class Form(FlaskForm):  # type: ignore[misc]
+        held_on = JalaliDateField("Held on", validators=[InputRequired()])
+        until = JalaliDateField("Until", validators=[Optional()])
+
+    with app.test_request_context("/", method="POST", data={"held_on": "", "until": ""}):
+        form = Form(meta={"csrf": False})
+        assert not form.validate()
+        page = render_template_string(
+            '{% from "_form.html" import field %}{{ field(form.held_on) }}{{ field(form.until) }}',
+            form=form,
+        )
+        assert '<p class="error">Held on: ' in page  # the message names the field
+    with app.test_request_context("/"):
+        fresh = Form(meta={"csrf": False})
+        today = locale.to_jalali(locale.today_in_iran())
+        assert f'value="{today}"' in str(fresh.held_on())  # required: today, to change
+        assert 'value=""' in str(fresh.until())  # optional: empty
+        assert "placeholder" not in str(fresh.held_on())  # no grey example that looks filled
