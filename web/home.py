@@ -10,11 +10,15 @@ from flask_login import current_user
 
 from groups.savings.models import Member
 from ledger import balances
+from reports.flags import Flag
+from reports.monitoring import fund_statuses, ranked
 from reports.statement import MemberStatement, member_statement
 from web.access import Role, visible_fund, visible_fund_ids
 from web.extensions import db
 from web.funds.routes import FUND_READERS
-from web.funds.views import fund_summaries
+from web.funds.views import FundSummary, fund_summaries
+from web.reports.dashboard import thresholds
+from web.reports.dashboard import today as monitoring_day
 
 bp = Blueprint("home", __name__)
 
@@ -47,7 +51,20 @@ def index() -> str:
     if current_user.role == Role.MEMBER:
         return member_home()
     summaries = fund_summaries(db.session(), visible_fund_ids())
-    return render_template("home.html", summaries=summaries)
+    flags: dict[int, tuple[Flag, ...]] = {}
+    if current_user.role != Role.TREASURER and summaries:
+        summaries, flags = by_need(summaries)
+    return render_template("home.html", summaries=summaries, flags=flags)
+
+
+def by_need(summaries: list[FundSummary]) -> tuple[list[FundSummary], dict[int, tuple[Flag, ...]]]:
+    """Return the funds most in need of a visit first (as the dashboard ranks them), with flags."""
+    ids = [s.fund.fund_id for s in summaries]
+    statuses = ranked(fund_statuses(db.session(), ids, monitoring_day(), thresholds()))
+    db.session.commit()  # keep the snapshots of meetings measured for the first time
+    order = {status.fund_id: rank for rank, status in enumerate(statuses)}
+    ordered = sorted(summaries, key=lambda s: order.get(s.fund.fund_id, len(order)))
+    return ordered, {status.fund_id: status.flags for status in statuses}
 
 
 def member_home() -> str:

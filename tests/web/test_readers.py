@@ -238,3 +238,28 @@ def test_a_required_date_starts_as_today_and_an_error_names_its_field(app: Flask
         assert f'value="{today}"' in str(fresh.held_on())  # required: today, to change
         assert 'value=""' in str(fresh.until())  # optional: empty
         assert "placeholder" not in str(fresh.held_on())  # no grey example that looks filled
+
+
+def test_the_home_of_those_who_visit_ranks_funds_by_need_with_their_flags(
+    app: Flask, web: Web, client: FlaskClient, session: Session
+) -> None:
+    from reports.flags import Thresholds
+    from reports.monitoring import fund_statuses, ranked
+
+    login(client, Role.ADMIN)
+    html = client.get("/").get_data(as_text=True)
+    with app.app_context():
+        statuses = ranked(
+            fund_statuses(session, [web.fund_id, web.other.fund_id], None, Thresholds())
+        )
+    positions = [html.index(f'href="/funds/{s.fund_id}"') for s in statuses]
+    assert positions == sorted(positions)  # the dashboard's order, not the funds' ids
+    assert 'class="flags"' in html or "بدون هشدار" in html
+    assert "ثبت جلسه‌ی امروز" not in html  # no row of identical big buttons
+
+
+def test_the_treasurers_home_leads_with_her_meeting(web: Web, client: FlaskClient) -> None:
+    login(client, Role.TREASURER)
+    main = client.get("/").get_data(as_text=True).split("<main", 1)[1]
+    meeting = main.index(f"/funds/{web.fund_id}/meetings/new")
+    assert meeting < main.index("/dashboard")
