@@ -145,7 +145,8 @@ def test_a_full_meeting_is_confirmed_then_posted_and_shown(
 
     shown = text(client.get(posted.headers["Location"]))
     assert "مرغداری" in shown and "دفتر" in shown
-    assert locale.format_money(-1_900, "rial") in shown  # counted − expected
+    assert locale.format_difference(-1_900, "rial") in shown  # counted − expected, in words
+    assert "۱٬۹۰۰ ریال کسری" in shown
 
 
 def test_a_second_submit_of_the_same_sheet_posts_nothing_new(
