@@ -35,6 +35,36 @@ class Field:
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+#: Other headers agencies give a question's column (matched like names: spelling folded,
+#: spaces and ZWNJ ignored, a trailing unit in brackets dropped).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "national_id": ("کدملی", "شماره ملی", "کد ملی سرپرست", "کد ملی سرپرست خانوار", "national code"),
+    "first_name": ("نام سرپرست", "نام سرپرست خانوار", "name"),
+    "last_name": ("فامیل", "نام فامیل", "شهرت", "surname", "family name"),
+    "father_name": ("نام پدر", "father"),
+    "birth_date": ("تولد", "تاریخ تولد سرپرست", "date of birth", "birthday"),
+    "phone": ("تلفن همراه", "موبایل", "شماره همراه", "شماره تماس", "تلفن تماس", "mobile"),
+    "village": ("روستا", "محله", "نام روستا", "روستا یا محله", "محل سکونت", "village"),
+    "address": ("آدرس", "نشانی محل سکونت"),
+    "household_size": (
+        "تعداد خانوار",
+        "تعداد اعضای خانوار",
+        "تعداد افراد خانوار",
+        "بعد خانواده",
+        "household",
+    ),
+    "dependants": ("تعداد افراد تحت تکفل", "تحت تکفل", "تعداد فرزندان تحت تکفل"),
+    "marital_status": ("وضعیت تاهل", "تاهل"),
+    "education": ("میزان تحصیلات", "مدرک تحصیلی", "سواد"),
+    "skills": ("مهارت", "مهارت ها"),
+    "income_sources": ("منبع درآمد",),
+    "monthly_income": ("درآمد ماهانه", "درآمد", "درآمد ماهیانه"),
+    "housing": ("مسکن", "نوع مسکن"),
+    "support_received": ("حمایت دریافتی", "حمایت ها"),
+    "referral": ("معرفی کننده", "ارجاع"),
+}
+
+
 FIELDS: tuple[Field, ...] = (
     Field("national_id", "کد ملی", "National ID", "national_id", sensitive=True),
     Field("first_name", "نام", "First name", required=True),

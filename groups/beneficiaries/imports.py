@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from groups.beneficiaries.errors import MappingIncomplete
-from groups.beneficiaries.fields import BY_NAME, FIELDS, parse_value
+from groups.beneficiaries.fields import BY_NAME, FIELDS, HEADER_ALIASES, parse_value
 from groups.beneficiaries.models import Agency, Beneficiary, Fact, Source, SourceRecord
 from groups.beneficiaries.normalise import name_key
 from groups.beneficiaries.register import agency_named, recompute, set_current
@@ -37,6 +38,8 @@ from groups.beneficiaries.tables import Problem, Table
 
 _CHUNK = 500
 ACTIONS = ("created", "updated", "merged", "unchanged")
+#: A unit written after a header: «درآمد ماهانه (ریال)», «income (rials)».
+_UNIT_IN_BRACKETS = re.compile(r"\s*[(\[].*?[)\]]\s*$")
 
 
 @dataclass(frozen=True)
@@ -79,16 +82,29 @@ def file_hash(content: bytes) -> str:
 
 
 def suggest_mapping(header: Sequence[str]) -> dict[str, str]:
-    """Return column -> question for headers that name a question (Persian, English or code)."""
+    """Return column -> question for headers that name a question (Persian, English or code).
+
+    A header matches a question's code, its Persian or English label, a part of a
+    Persian label written with "/" (روستا/محله) or one of ``HEADER_ALIASES``; each
+    question goes to its first matching column.
+    """
     words: dict[str, str] = {}
     for spec in FIELDS:
-        for label in (spec.name, spec.label_fa, spec.label_en):
-            words[_header_key(label)] = spec.name
-    return {column: words[_header_key(column)] for column in header if _header_key(column) in words}
+        labels = (spec.name, spec.label_fa, spec.label_en, *spec.label_fa.split("/"))
+        for label in (*labels, *HEADER_ALIASES.get(spec.name, ())):
+            words.setdefault(_header_key(label), spec.name)
+    mapping: dict[str, str] = {}
+    for column in header:
+        question = words.get(_header_key(column))
+        if question is not None and question not in mapping.values():
+            mapping[column] = question
+    return mapping
 
 
 def _header_key(text: str) -> str:
-    return name_key(text.replace("_", " ")).replace(" ", "")
+    """Return a header as it is matched: name key, no spaces, no unit in brackets."""
+    text = _UNIT_IN_BRACKETS.sub("", text.replace("_", " "))
+    return name_key(text).replace(" ", "")
 
 
 def check_mapping(header: Sequence[str], mapping: Mapping[str, str]) -> None:

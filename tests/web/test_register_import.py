@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -81,9 +82,9 @@ def test_a_csv_goes_through_upload_mapping_dry_run_and_apply_once(
     page = text(client.get(mapping_url))
     chosen = mapping_form(page)
     assert chosen == {"col-0": "national_id", "col-1": "first_name", "col-2": "last_name",
-                      "col-3": "father_name", "col-4": "birth_date", "col-5": ""}  # fmt: skip
+                      "col-3": "father_name", "col-4": "birth_date", "col-5": "phone"}  # fmt: skip
     assert "09121234567" in page  # the first values help to choose
-    chosen["col-5"] = "phone"  # "Mobile" is not a question's name: the user maps it
+    assert chosen["col-5"] == "phone"  # "Mobile" is one of the phone column's other names
     response = post(client, mapping_url, chosen)
     assert response.status_code == 302
     dry_run_url = response.headers["Location"]
@@ -221,3 +222,40 @@ def test_two_different_women_are_kept_apart_and_a_bad_decision_is_refused(
     assert "نمی‌توان ادغام کرد" in text(client.get(response.headers["Location"]))
     found = post(client, "/register/duplicates/find")
     assert "۴ پرونده مقایسه شد" in text(client.get(found.headers["Location"]))
+
+
+def test_village_and_household_headers_are_matched_and_the_rest_shown_loudly(
+    client: FlaskClient, web: Web
+) -> None:
+    header = ("نام", "نام خانوادگی", "روستا", "تعداد خانوار", "درآمد ماهانه (ریال)", "توضیحات")
+    rows = [["زهرا", "کریمی", "قلعه‌نو", "۴", "1000000", "—"]]
+    login(client, Role.VIEWER)
+    page = text(client.get(upload(client, "welfare.csv", csv_bytes(rows, header))))
+    chosen = mapping_form(page)
+    assert [chosen[f"col-{i}"] for i in range(6)] == [
+        "first_name", "last_name", "village", "household_size", "monthly_income", ""
+    ]  # fmt: skip
+    assert 'class="warning"' in page and "<bdi>توضیحات</bdi>" in page  # left out, said so
+
+
+def test_a_date_error_keeps_the_uploaded_file(client: FlaskClient, web: Web) -> None:
+    login(client, Role.VIEWER)
+    content = csv_bytes(ROWS, HEADER)
+    first = post(
+        client,
+        "/register/import",
+        {"agency": "بهزیستی", "received_on": "1403/13/40", "file": (io.BytesIO(content), "b.csv")},
+        content_type="multipart/form-data",
+    )
+    html = text(first)
+    assert first.status_code != 302 and "b.csv" in html  # the file is kept, by name
+    kept = re.search(r'name="kept" value="([0-9a-f]{32})"', html)
+    assert kept is not None
+    again = post(
+        client,
+        "/register/import",
+        {"agency": "بهزیستی", "received_on": "1403/04/11", "kept": kept.group(1)},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 302  # no need to choose the file again
+    assert kept.group(1) in again.headers["Location"]

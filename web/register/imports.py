@@ -26,6 +26,7 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
+from wtforms.validators import Optional
 
 from groups.beneficiaries.fields import FIELDS, parse_date
 from groups.beneficiaries.imports import (
@@ -70,7 +71,8 @@ def save_upload(agency: str, file_name: str, content: bytes, received_on: Any) -
     _prune(folder)
     token = uuid.uuid4().hex
     (folder / f"{token}.bin").write_bytes(content)
-    note = {"agency": agency, "file_name": file_name, "received_on": received_on.isoformat()}
+    day = received_on.isoformat() if received_on else ""
+    note = {"agency": agency, "file_name": file_name, "received_on": day}
     _write_note(token, note)
     return token
 
@@ -98,6 +100,8 @@ def load_upload(token: str) -> tuple[dict[str, Any], bytes]:
 
 
 def _table(note: dict[str, Any], content: bytes) -> Table:
+    if not note.get("received_on") or not note.get("agency"):  # a file kept by step 1 only
+        abort(redirect(url_for("register.import_upload")))
     try:
         return read_table(note["file_name"], content)
     except DomainError as error:
@@ -119,21 +123,44 @@ def _mapping_of(note: dict[str, Any], table: Table) -> dict[str, str]:
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def import_upload() -> Any:
-    """Step 1: upload an agency's file."""
+    """Step 1: upload an agency's file (kept when another field is wrong, not asked again)."""
     form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        name = secure_filename(upload.filename or "") or "file.csv"
-        content = upload.read()
-        try:
-            read_table(name, content)
-        except DomainError as error:
-            form_error(form, error, "file")
-        else:
-            token = save_upload(form.agency.data.strip(), name, content, form.received_on.data)
-            return redirect(url_for("register.import_mapping", token=token))
+    kept = _kept_upload(form)
+    valid = form.validate_on_submit()  # first: validating clears the errors set below
+    if request.method == "POST" and form.file.data and kept is None:
+        kept = _keep_file(form)
+    if valid and kept is not None:
+        token, note = kept
+        day = form.received_on.data.isoformat() if form.received_on.data else ""  # required
+        note = {**note, "agency": form.agency.data.strip(), "received_on": day}
+        _write_note(token, note)
+        return redirect(url_for("register.import_mapping", token=token))
     agencies = db.session.scalars(db.select(Agency.name).order_by(Agency.name)).all()
-    return page("register/import_upload.html", form=form, agencies=agencies)
+    return page("register/import_upload.html", form=form, agencies=agencies, kept=kept)
+
+
+def _kept_upload(form: UploadForm) -> tuple[str, dict[str, Any]] | None:
+    """Return the file kept from an earlier try of this form (token, note), if any."""
+    token = request.form.get("kept", "")
+    if request.method != "POST" or form.file.data or not _TOKEN.match(token):
+        return None
+    note, _content = load_upload(token)
+    form.file.validators = [Optional()]  # the file is already here
+    return token, note
+
+
+def _keep_file(form: UploadForm) -> tuple[str, dict[str, Any]] | None:
+    """Save the uploaded file if it is a readable table; else say why next to the field."""
+    upload = form.file.data
+    name = secure_filename(upload.filename or "") or "file.csv"
+    content = upload.read()
+    try:
+        read_table(name, content)
+    except DomainError as error:
+        form_error(form, error, "file")
+        return None
+    token = save_upload("", name, content, None)
+    return token, load_upload(token)[0]
 
 
 @bp.route("/import/<token>/mapping", methods=["GET", "POST"])
