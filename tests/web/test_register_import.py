@@ -259,3 +259,25 @@ def test_a_date_error_keeps_the_uploaded_file(client: FlaskClient, web: Web) -> 
     )
     assert again.status_code == 302  # no need to choose the file again
     assert kept.group(1) in again.headers["Location"]
+
+
+def test_the_queue_filters_by_score_names_what_differs_and_keeps_its_place(
+    client: FlaskClient, register: Register, session: Session
+) -> None:
+    candidate = session.get(MatchCandidate, register.candidate)
+    assert candidate is not None
+    candidate.evidence = "birth_date,!phone"
+    session.commit()
+    login(client, Role.VIEWER)
+    html = text(client.get("/register/duplicates"))
+    assert "!phone" not in html and "phone!" not in html
+    assert 'class="tag bad">تلفن' in html  # "different: phone", in words
+    above = text(client.get(f"/register/duplicates?min={candidate.score + 1}"))
+    assert "جفتی در انتظار تصمیم نیست" in above  # a floor above the pair's score hides it
+    assert text(client.get("/register/duplicates?agency=999")).count("فاطمه رضایی") == 0
+    decided = post(
+        client,
+        f"/register/duplicates/{register.candidate}?min=85&page=1",
+        {"action": "reject"},
+    )
+    assert decided.headers["Location"].endswith("/register/duplicates?page=1&min=85")

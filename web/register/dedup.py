@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from groups.beneficiaries.dedup import decide, find_duplicates, undo_merge
-from groups.beneficiaries.models import Beneficiary, MatchCandidate, Merge
+from groups.beneficiaries.models import Agency, Beneficiary, MatchCandidate, Merge, SourceRecord
 from ledger.errors import DomainError
 from web.access import roles_required, user
 from web.errors import domain_message
@@ -27,6 +27,8 @@ from web.routing import query_id
 
 OPEN = ("proposed", "review")
 PAGE_SIZE = 30
+#: Name-similarity floors offered as filters (PERSIAN.md: ≥ 95 likely the same, 85–95 review).
+SCORE_FILTERS = (0, 85, 95)
 
 
 @bp.get("/duplicates")
@@ -35,7 +37,9 @@ def duplicates() -> str:
     """The pairs waiting for a decision, side by side."""
     session = db.session()
     number = max(request.args.get("page", 1, type=query_id) or 1, 1)
-    waiting = select(MatchCandidate).where(MatchCandidate.status.in_(OPEN))
+    least = request.args.get("min", 0, type=query_id) or 0
+    agency = request.args.get("agency", 0, type=query_id) or 0
+    waiting = _waiting(least, agency)
     total = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
     pairs = session.scalars(
         waiting.order_by(MatchCandidate.score.desc(), MatchCandidate.id)
@@ -45,9 +49,31 @@ def duplicates() -> str:
     ids = {i for pair in pairs for i in (pair.first_id, pair.second_id)}
     women = {w.id: w for w in session.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids)))}
     pages = max(1, -(-total // PAGE_SIZE))
+    agencies = session.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
     return render_template(
-        "register/duplicates.html", pairs=pairs, women=women, total=total, page=number, pages=pages
+        "register/duplicates.html",
+        pairs=pairs,
+        women=women,
+        total=total,
+        page=number,
+        pages=pages,
+        filters={"min": least, "agency": agency},
+        scores=SCORE_FILTERS,
+        agencies=agencies,
     )
+
+
+def _waiting(least: int, agency: int) -> Select[MatchCandidate]:
+    """Return the pairs waiting for a decision, of at least that score, from that agency's files."""
+    waiting = select(MatchCandidate).where(
+        MatchCandidate.status.in_(OPEN), MatchCandidate.score >= least
+    )
+    if agency:
+        from_agency = select(SourceRecord.beneficiary_id).where(SourceRecord.agency_id == agency)
+        waiting = waiting.where(
+            or_(MatchCandidate.first_id.in_(from_agency), MatchCandidate.second_id.in_(from_agency))
+        )
+    return waiting
 
 
 @bp.post("/duplicates/find")
@@ -76,20 +102,26 @@ def decide_pair(candidate_id: int) -> Any:
     action = request.form.get("action")
     if action not in ("merge", "reject"):
         flash(_("Choose merge or two different women."), "error")
-        return redirect(url_for("register.duplicates")), 303
+        return redirect(_back()), 303
     session = db.session()
     try:
         done = decide(session, candidate_id, action == "merge", user().username)
     except DomainError as error:
         session.rollback()
         flash(domain_message(error), "error")
-        return redirect(url_for("register.duplicates")), 303
+        return redirect(_back()), 303
     session.commit()
     if done is None:
         flash(_("Kept apart: they are two different women."), "success")
     else:
         flash(_("Merged. Every fact was kept; the merge can be undone."), "success")
-    return redirect(url_for("register.duplicates")), 303
+    return redirect(_back()), 303
+
+
+def _back() -> str:
+    """Return the queue as the user was reading it: same filters, same page."""
+    kept = {k: request.args.get(k, type=query_id) for k in ("page", "min", "agency")}
+    return url_for("register.duplicates", **{k: v for k, v in kept.items() if v})
 
 
 @bp.get("/merges")
