@@ -111,6 +111,7 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["can_write"] = access.can_write
     app.jinja_env.globals["sep"] = formatting.SEPARATOR
+    app.jinja_env.globals["comma"] = formatting.comma
     app.jinja_env.globals["exact_amounts"] = formatting.exact_amounts
     app.jinja_env.globals["exact_toggle_url"] = formatting.exact_toggle_url
     app.jinja_env.globals["difference_word"] = formatting.difference_word

@@ -42,9 +42,19 @@ def number(value: int) -> str:
     return locale.group_thousands(value, persian=_persian_ui())
 
 
-def money(rials: int, unit: str = "rial") -> str:
-    """Write an amount in the fund's unit (rounded to it), or exactly in rials when asked."""
-    return locale.format_money(rials, shown_unit(unit), persian=_persian_ui())
+def money(rials: int, unit: str = "rial") -> Markup:
+    """Write an amount in the fund's unit (rounded to it), or exactly in rials when asked.
+
+    Isolated in ``<bdi>``: next to a Persian name in an English line (or a Latin word in a
+    Persian one) the figure and its unit keep their order.
+    """
+    text = locale.format_money(rials, shown_unit(unit), persian=_persian_ui())
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
+def comma() -> str:
+    """Return the separator of a list in the UI's language: «، » in Persian, ", " in English."""
+    return "، " if _persian_ui() else ", "
 
 
 def shown_unit(unit: str) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from groups import locale
 from groups.locale import latin_digits
 from groups.savings.models import Loan, Meeting, Member, SavingsFund
-from tests.web.conftest import Web, add_user, login
+from tests.web.conftest import Web, add_user, login, post
 from tests.web.test_home import demo_fund_id
 from tests.web.test_role_matrix import rules, url_values
 from web.auth.models import Role
@@ -102,7 +102,7 @@ def test_no_page_puts_a_middle_dot_beside_a_digit(
     app: Flask, web: Web, client: FlaskClient, locale: str
 ) -> None:
     login(client, Role.ADMIN)
-    client.post("/language", data={"locale": locale})
+    post(client, "/language", {"locale": locale})
     values: dict[str, Any] = url_values(web, other=False)
     read = 0
     for rule in rules(app):
@@ -263,3 +263,16 @@ def test_the_treasurers_home_leads_with_her_meeting(web: Web, client: FlaskClien
     main = client.get("/").get_data(as_text=True).split("<main", 1)[1]
     meeting = main.index(f"/funds/{web.fund_id}/meetings/new")
     assert meeting < main.index("/dashboard")
+
+
+def test_english_pages_isolate_amounts_and_names_and_use_english_commas(
+    web: Web, client: FlaskClient, session: Session
+) -> None:
+    login(client, Role.ADMIN)
+    post(client, "/language", {"locale": "en"})
+    html = client.get(f"/funds/{web.fund_id}/meetings/{web.loan.meeting_id}").get_data(as_text=True)
+    body = html[html.index("<main") :]
+    # every amount is its own run: "500,000 toman" never joins a Persian name beside it
+    assert re.search(r"<bdi>[0-9,]+ (toman|rial)</bdi>", body)
+    assert not re.search(r"(?<!<bdi>)\b[0-9][0-9,]* (toman|rial)\b(?!</bdi>)", body)
+    assert "، " not in body  # no Persian comma in an English list

@@ -120,7 +120,9 @@ def decide_pair(candidate_id: int) -> Any:
 
 def _back() -> str:
     """Return the queue as the user was reading it: same filters, same page."""
-    kept = {k: request.args.get(k, type=query_id) for k in ("page", "min", "agency")}
+    kept: dict[str, Any] = {
+        k: request.args.get(k, type=query_id) for k in ("page", "min", "agency")
+    }
     return url_for("register.duplicates", **{k: v for k, v in kept.items() if v})
 
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from groups.beneficiaries.fields import BY_NAME
-from web.formatting import current_locale, jalali, money, persian_digits
+from web.formatting import comma, current_locale, jalali, money, persian_digits
 
 REGISTER_LABELS: dict[str, dict[str, Any]] = {
     "need": {
@@ -106,5 +106,5 @@ def shown(name: str, value: object) -> Markup:
     if kind in ("national_id", "phone"):
         return Markup('<bdi dir="ltr">{}</bdi>').format(persian_digits(value))
     if kind == "list":
-        return escape("، ".join(str(value).split(";")))
+        return escape(comma().join(str(value).split(";")))
     return escape(str(value))
