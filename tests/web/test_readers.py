@@ -276,3 +276,21 @@ def test_english_pages_isolate_amounts_and_names_and_use_english_commas(
     assert re.search(r"<bdi>[0-9,]+ (toman|rial)</bdi>", body)
     assert not re.search(r"(?<!<bdi>)\b[0-9][0-9,]* (toman|rial)\b(?!</bdi>)", body)
     assert "، " not in body  # no Persian comma in an English list
+
+
+def test_the_dashboard_exports_csv_and_xlsx_and_labels_every_cell_for_phones(
+    web: Web, client: FlaskClient
+) -> None:
+    login(client, Role.ADMIN)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "/dashboard.csv" in html and "/dashboard.xlsx" in html
+    rows = re.findall(r"<tr class=\"(?:flagged)?\">(.*?)</tr>", html, re.S)
+    assert rows
+    for row in rows:  # a phone shows each cell as "label: value"
+        cells = re.findall(r"<td([^>]*)>", row)
+        assert all("data-label" in c for c in cells[1:]), cells
+    csv_text = client.get("/dashboard.csv").get_data(as_text=True).lstrip("\ufeff")
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 2 + 2  # the title, the header and both funds the admin sees
+    assert "صندوق / fund" in lines[1] and "PAR 30" in lines[1]
+    assert client.get("/dashboard.xlsx").data[:2] == b"PK"

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from groups.locale import to_jalali
 from reports import kpis, render
+from reports.dashboard import dashboard_table
 from reports.flags import Thresholds
 from reports.kpis import Kpis
 from reports.monitoring import FundStatus, fund_statuses, ranked
@@ -105,12 +106,18 @@ def today() -> date:
 
 
 @bp.get("/dashboard")
+@bp.get("/dashboard.<any(csv, xlsx):fmt>")
 @roles_required(*FUND_READERS)
-def dashboard() -> ResponseReturnValue:
+def dashboard(fmt: str | None = None) -> ResponseReturnValue:
     """The funds the user looks after, those most in need of a visit first, with their KPIs."""
     day, errors = as_of_day()
     statuses = ranked(fund_statuses(db.session(), visible_fund_ids(), day, thresholds()))
     db.session.commit()  # keep the snapshots of meetings measured for the first time
+    if fmt is not None:
+        table = dashboard_table(statuses)
+        data = render.write_csv([table]) if fmt == "csv" else render.write_xlsx([table])
+        day_text = to_jalali(day, persian=False)
+        return attachment(data, fmt, f"داشبورد - {day_text}", f"dashboard-{day.isoformat()}")
     return render_template(
         "reports/dashboard.html",
         statuses=statuses,
@@ -120,6 +127,10 @@ def dashboard() -> ResponseReturnValue:
         as_of=day,
         errors=errors,
         flagged=sum(1 for s in statuses if s.flags),
+        links={
+            f: url_for(".dashboard", fmt=f, as_of=to_jalali(day, persian=False))
+            for f in ("csv", "xlsx")
+        },
         # Roll-ups show amounts in the funds' unit when they all share one.
         roll_up_unit=statuses[0].unit if len({s.unit for s in statuses}) == 1 else "rial",
     )
