@@ -17,6 +17,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from groups.beneficiaries.errors import UnreadableFile
+from groups.spreadsheets import inert_row
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,13 @@ def _cell_text(value: object) -> str:
 
 
 def problems_csv(problems: Sequence[Problem]) -> str:
-    """Return the problems as CSV text (row, column, value, problem) for the agency to fix."""
+    """Return the problems as CSV text (row, column, value, problem) for the agency to fix.
+
+    The values come from the agency's file: each cell goes through
+    ``groups.spreadsheets.inert``, so a value like ``=HYPERLINK(…)`` never runs.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)  # CRLF, as Excel writes: a CR or LF in a value is quoted
     writer.writerow(["row", "column", "value", "problem"])
-    writer.writerows((p.row, p.column, p.value, p.problem) for p in problems)
+    writer.writerows(inert_row((p.row, p.column, p.value, p.problem)) for p in problems)
     return out.getvalue()
