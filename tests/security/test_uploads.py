@@ -201,7 +201,7 @@ def test_the_wizard_keeps_the_parsed_rows_not_the_file_and_parses_it_once(
     mapping_url = response.headers["Location"]  # type: ignore[attr-defined]
     kept = {path.name: path.read_bytes() for path in uploads.iterdir()}
     assert content not in kept.values() and not any(name.endswith(".bin") for name in kept)
-    rows_file = next(data for name, data in kept.items() if name.endswith(".rows.json"))
+    rows_file = next(data for name, data in kept.items() if name.endswith(".rows"))
     assert json.loads(rows_file)["rows"][0][:2] == ["0013542419", "زهرا"]
 
     def parse_again(*args: object, **kwargs: object) -> object:

@@ -77,13 +77,21 @@ def import_limits() -> Limits:
     )
 
 
-def save_upload(agency: str, file_name: str, content: bytes, table: Table, received_on: Any) -> str:
-    """Keep an upload's parsed rows and its note (not the file); return its token."""
+def save_upload(
+    agency: str, file_name: str, content: bytes, received_on: Any, table: Table | None = None
+) -> str:
+    """Keep an upload's parsed rows and its note (not the file); return its token.
+
+    ``table`` is the file already read (the upload step reads it once); without it the
+    file is read here. The rows go to ``<token>.rows`` (JSON), the note to ``<token>.json``.
+    """
+    if table is None:
+        table = read_table(file_name, content, import_limits())
     folder = upload_dir()
     _prune(folder)
     token = uuid.uuid4().hex
     rows = {"header": list(table.header), "rows": [list(row) for row in table.rows]}
-    (folder / f"{token}.rows.json").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+    (folder / f"{token}.rows").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
     note = {
         "agency": agency,
         "file_name": file_name,
@@ -110,7 +118,7 @@ def load_upload(token: str) -> tuple[dict[str, Any], Table]:
     if not _TOKEN.match(token):
         abort(404)
     folder = upload_dir()
-    note_path, rows_path = folder / f"{token}.json", folder / f"{token}.rows.json"
+    note_path, rows_path = folder / f"{token}.json", folder / f"{token}.rows"
     if not note_path.exists() or not rows_path.exists():
         abort(404)
     rows = json.loads(rows_path.read_text("utf-8"))
@@ -144,7 +152,7 @@ def import_upload() -> Any:
             form_error(form, error, "file")
         else:
             agency = form.agency.data.strip()
-            token = save_upload(agency, name, content, table, form.received_on.data)
+            token = save_upload(agency, name, content, form.received_on.data, table)
             return redirect(url_for("register.import_mapping", token=token))
     agencies = db.session.scalars(db.select(Agency.name).order_by(Agency.name)).all()
     return page("register/import_upload.html", form=form, agencies=agencies)
