@@ -219,13 +219,12 @@ class BookAlreadyImported(SavingsError):
     code = "book_already_imported"
     message_fa = (
         "این دفتر صندوق پیش‌تر وارد شده است؛ برای ساختن رونوشتی تازه از آن، "
-        "گزینه‌ی «به‌عنوان صندوق تازه» (--as-new) را به کار ببرید."
+        "آن را به‌عنوان صندوق تازه وارد کنید."
     )
 
 
 class AmountTooLarge(SavingsError):
-    """Raised when an amount (or one computed from it, e.g. shares × share price) is larger
-    than the database can hold (a BIGINT of rials)."""
+    """Raised when an amount, or shares × share price, is more than the books can hold."""
 
     code = "amount_too_large"
     message_fa = (

@@ -12,6 +12,7 @@ its reversed entries.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -131,7 +132,7 @@ class Meeting(Base):
     cash_explanation: Mapped[str] = mapped_column(Text, default="")
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
     #: The day it was reopened (its reversals are dated the meeting's own day).
-    reopened_on: Mapped[date | None] = mapped_column(Date)
+    reopened_on: Mapped[dt.date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 

@@ -72,7 +72,7 @@ def _reopened_story(session: Session) -> tuple[Book, Meeting, Meeting]:
 
 
 def test_a_reopened_meeting_counts_on_no_day_before_its_reopen(session: Session) -> None:
-    book, voided, again = _reopened_story(session)
+    book, voided, _ = _reopened_story(session)
     fund = book.fund
     entries = session.scalars(select(Entry).where(Entry.source_ref == str(voided.id))).all()
     assert {e.date for e in entries} == {week(2)}  # reversed on the meeting's own day
@@ -91,7 +91,7 @@ def test_a_reopened_meeting_counts_on_no_day_before_its_reopen(session: Session)
 def test_journal_exports_show_the_voided_meeting_cancelled_on_its_own_day(
     session: Session,
 ) -> None:
-    book, voided, _ = _reopened_story(session)
+    book, _, _ = _reopened_story(session)
     for fmt in ("hledger", "beancount"):
         journal = export_journal(session, book.fund.fund_id, fmt)
         dated = [line.split()[0] for line in journal.splitlines() if line[:1].isdigit()]
