@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from groups import locale
-from groups.savings import measures, queries, rules
+from groups.savings import measures, queries, rules, visits
 from groups.savings.book import CODES
 from groups.savings.models import MeetingLine
 from reports import fundfacts, kpis
@@ -197,6 +197,12 @@ class VisitReport:
     points: tuple[Point, ...]
     #: (title, data URI) of each chart.
     chart_uris: tuple[tuple[str, str], ...]
+    #: The last visit recorded on or before the day: (day, by whom, notes), if any.
+    last_visit: tuple[date, str, str] | None = None
+    #: Actions agreed at visits and still open: (agreed on, action, who, due on).
+    open_actions: tuple[tuple[date, str, str, date | None], ...] = ()
+    #: Who signs the report: the facilitator and the fund's committee.
+    signatures: tuple[str, ...] = ("تسهیلاتگر", "رئیس صندوق", "خزانه‌دار")
     template: str = "visit.html"
 
     def kpi_table(self) -> Table:
@@ -234,9 +240,19 @@ class VisitReport:
         )
         return Table("series", "روند", "over time", columns, rows)
 
+    def action_table(self) -> Table:
+        """Return the actions agreed at earlier visits and still open."""
+        columns = (
+            Column("agreed_on", "تاریخ توافق", "agreed on", "date"),
+            Column("action", "اقدام", "action"),
+            Column("who", "مسئول", "who"),
+            Column("due_on", "تا تاریخ", "due on", "date"),
+        )
+        return Table("actions", "اقدام‌های باز", "open actions", columns, self.open_actions)
+
     def tables(self) -> list[Table]:
-        """Return the KPIs and the series."""
-        return [self.kpi_table(), self.series_table()]
+        """Return the KPIs, the series and the open actions."""
+        return [self.kpi_table(), self.series_table(), self.action_table()]
 
 
 def visit_report(
@@ -256,6 +272,19 @@ def visit_report(
         status.unit,
         facts=(("تسهیلاتگر", status.facilitator),) if status.facilitator else (),
     )
+    day = status.as_of
+    earlier = visits.visits_of(session, fund_id, day)
+    last = (earlier[0].visited_on, earlier[0].visited_by, earlier[0].notes) if earlier else None
+    actions = tuple(
+        (a.visit.visited_on, a.action, a.who, a.due_on)
+        for a in visits.open_actions(session, [fund_id]).get(fund_id, [])
+        if a.visit.visited_on <= day
+    )
     return VisitReport(
-        heading, status, tuple(points), tuple((k, data_uri(v)) for k, v in svgs.items())
+        heading,
+        status,
+        tuple(points),
+        tuple((k, data_uri(v)) for k, v in svgs.items()),
+        last,
+        actions,
     )

@@ -13,6 +13,7 @@ import groups.beneficiaries.models
 import groups.placement.models
 import groups.savings.models
 import groups.savings.snapshots
+import groups.savings.visits
 import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
 import web.auth.models

@@ -60,6 +60,7 @@ EXPECTED: dict[str, Any] = {
     "reports.share_out": FUND_READERS,
     "reports.loan_schedule": EVERYONE,
     "reports.financials": FUND_READERS,
+    "reports.new_visit": {ADMIN, FACILITATOR},
     "reports.print_statements": FUND_READERS,
     "reports.job": FUND_READERS,
     "reports.job_status": FUND_READERS,

@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from groups.locale import to_jalali
+from groups.savings.visits import open_action_counts
 from reports import kpis, render
 from reports.dashboard import dashboard_table
 from reports.flags import Thresholds
@@ -127,6 +128,7 @@ def dashboard(fmt: str | None = None) -> ResponseReturnValue:
         as_of=day,
         errors=errors,
         flagged=sum(1 for s in statuses if s.flags),
+        open_actions=open_action_counts(db.session(), [s.fund_id for s in statuses]),
         links={
             f: url_for(".dashboard", fmt=f, as_of=to_jalali(day, persian=False))
             for f in ("csv", "xlsx")

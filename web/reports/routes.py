@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.reports import batch, dashboard, documents  # noqa: F401  (their views are on bp)
+from web.reports import batch, dashboard, documents, visits  # noqa: F401  (views on bp)
 from web.reports.blueprint import bp
 
 __all__ = ["bp"]
