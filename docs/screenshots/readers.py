@@ -29,6 +29,14 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def switch_language(page: Page, locale: str) -> None:
+    """Show the user's pages in that language (a user keeps the language she chose last)."""
+    button = page.locator(f"button[name=locale][value={locale}]")
+    if button.count():
+        with page.expect_navigation():
+            button.first.click()
+
+
 def first_link(page: Page, base: str, path: str, pattern: str) -> str:
     page.goto(base + path)
     return page.locator(f"a[href*='{pattern}']").first.get_attribute("href") or path
@@ -44,7 +52,10 @@ def shots(page: Page, base: str) -> list[tuple[str, str, str]]:
         page.locator("a[href*='/meetings/']:not([href$='/new'])").first.get_attribute("href")
         or fund
     )
-    member = first_link(page, base, fund, "/members/")
+    page.goto(base + fund)
+    member = (
+        page.locator("a[href*='/members/']:not([href$='/new'])").first.get_attribute("href") or fund
+    )
     return [
         ("anonymous", "login", "/login"),
         ("treasurer", "treasurer-home", "/"),
@@ -57,7 +68,11 @@ def shots(page: Page, base: str) -> list[tuple[str, str, str]]:
         ("facilitator", "facilitator-home", "/"),
         ("facilitator", "dashboard", "/dashboard"),
         ("facilitator", "monitoring", f"{fund}/monitoring"),
+        ("facilitator", "visit-form", f"{fund}/visits/new"),
         ("admin", "duplicates", "/register/duplicates"),
+        ("admin", "import-upload", "/register/import"),
+        ("admin-en", "english-meeting", meeting),
+        ("admin-en", "english-member", member),
     ]
 
 
@@ -74,7 +89,9 @@ def main(base: str, out: Path, label: str, only: set[str]) -> None:
                 context = browser.new_context(viewport={"width": width, "height": 900})
                 page = context.new_page()
                 if who != "anonymous":
-                    log_in(page, base, who)
+                    log_in(page, base, who.removesuffix("-en"))
+                if who != "anonymous":
+                    switch_language(page, "en" if who.endswith("-en") else "fa")
                 for user, name, path in pages:
                     if user == who and (not only or name in only):
                         page.goto(base + path)

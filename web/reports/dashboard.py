@@ -45,7 +45,7 @@ KPI_COLUMNS = (
     ("return_on_assets", _l("Return on assets (yearly)"), "ratio"),
     ("dropout", _l("Drop-out"), "ratio"),
     ("write_off_ratio", _l("Written off"), "ratio"),
-    ("cash_discrepancy", _l("Cash difference"), "money"),
+    ("cash_discrepancy", _l("Cash difference"), "difference"),
 )
 #: Chart titles, in the order of ``reports.visit.charts``.
 CHART_TITLES = (
@@ -77,6 +77,8 @@ def kpi_text(value: Fraction | int | None, kind: str, unit: str = "rial") -> str
         return "—"
     if kind == "ratio":
         return percent(Fraction(value))
+    if kind == "difference":  # counted − expected: a shortfall or a surplus, in words
+        return formatting.difference(round(value), unit)
     return formatting.money(round(value), unit)
 
 
