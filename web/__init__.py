@@ -84,6 +84,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(setup)
     app.register_blueprint(shareout)
     app.register_blueprint(training)
+    register_api(app)
+
+
+def register_api(app: Flask) -> None:
+    """Mount the JSON API under /api/v1/ (web/api/)."""
+    from web import api
+
+    api.init_app(app)
 
 
 def register_template_filters(app: Flask) -> None:
