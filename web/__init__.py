@@ -90,7 +90,11 @@ def register_blueprints(app: Flask) -> None:
 def register_api(app: Flask) -> None:
     """Mount the JSON API under /api/v1/ (web/api/)."""
     from web import api
+    from web.capture.pwa import bp as pwa
+    from web.capture.routes import bp as capture
 
+    app.register_blueprint(capture)
+    app.register_blueprint(pwa)
     api.init_app(app)
 
 

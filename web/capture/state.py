@@ -102,12 +102,25 @@ def capture_state(session: Session, fund: SavingsFund, today: date) -> CaptureSt
         unit=fund.display_unit,
         today=today,
         last_meeting_on=context.last_meeting.date if context.last_meeting else None,
-        scheduled_on=context.next_date,
+        scheduled_on=scheduled_near(context, today),
         constitution=context.constitution,
         members=members,
         cash=context.cash,
         social_cash=context.social_cash,
     )
+
+
+def scheduled_near(context: SheetContext, today: date) -> date:
+    """Return the scheduled meeting day after the last meeting that is nearest to today."""
+    c, anchor = context.constitution, context.cycle.started_on
+    best = context.next_date
+    while True:
+        following = rules.next_meeting_on_or_after(
+            c.frequency, c.meeting_day, best + timedelta(days=1), anchor=anchor
+        )
+        if abs(following - today) >= abs(best - today):
+            return best
+        best = following
 
 
 def _shares_at_last_meeting(session: Session, context: SheetContext) -> dict[int, int]:
