@@ -27,10 +27,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, logins, CSRF protection and translations to the app."""
+    """Bind the database, migrations, logins, CSRF, translations and security headers."""
+    from web import headers
+
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_accounts(app)
+    headers.init_app(app)
 
 
 def register_accounts(app: Flask) -> None:
