@@ -24,6 +24,7 @@ from web.capture.state import CaptureState
 from web.capture.violations import Violation
 from web.fields import amount_text
 from web.formatting import jalali, money
+from web.formatting import persian_digits as digits
 
 #: The largest difference between counted and expected cash that posts without a word (rials).
 CASH_TOLERANCE = 10_000
@@ -35,7 +36,7 @@ def member_defaults(state: CaptureState) -> dict[str, str]:
     values: dict[str, str] = {}
     for m in state.members:
         values[f"m-{m.id}-attendance"] = "present"
-        values[f"m-{m.id}-shares"] = str(m.last_shares)
+        values[f"m-{m.id}-shares"] = digits(m.last_shares)
         if social:
             values[f"m-{m.id}-social"] = amount_text(social, state.unit)
         for loan in m.loans:

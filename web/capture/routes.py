@@ -28,6 +28,8 @@ from web.capture.state import CaptureState, capture_state
 from web.capture.today import today
 from web.capture.violations import Violation, fields_of, violations_of
 from web.extensions import db
+from web.formatting import jalali
+from web.formatting import persian_digits as digits
 from web.meetings.context import meeting_record
 from web.meetings.routes import typed_date
 from web.meetings.sheet import Sheet
@@ -128,10 +130,28 @@ def _page(
     for name, messages in fields_of(found or []).items():
         errors.setdefault(name, []).extend(messages)
     top = [*(sheet.top_errors if sheet else []), *errors.pop("top", [])]
+    ask_date = any(v.code == "meeting_date_off_schedule" for v in found or [])
     page = render_template(
-        "capture/capture.html", state=state, values=values, errors=errors, top_errors=top
+        "capture/capture.html",
+        state=state,
+        values=values,
+        errors=errors,
+        top_errors=top,
+        whose=whose(state, errors),
+        ask_date=ask_date or bool(values.get("date_confirmed")),
     )
     return page, 422 if errors or top else 200
+
+
+def whose(state: CaptureState, errors: dict[str, list[str]]) -> dict[str, str]:
+    """Return field name → "number · name" of the member a member's field belongs to."""
+    names = {str(m.id): f"{digits(m.number)} · {m.name}" for m in state.members}
+    found = {}
+    for name in errors:
+        parts = name.split("-")
+        if parts[0] == "m" and len(parts) > 1 and parts[1] in names:
+            found[name] = names[parts[1]]
+    return found
 
 
 def defaults(state: CaptureState) -> dict[str, str]:
@@ -143,9 +163,7 @@ def defaults(state: CaptureState) -> dict[str, str]:
 
 
 def _jalali_input(day: date) -> str:
-    from reports import persian
-
-    return persian.to_jalali(day, persian=False)
+    return jalali(day)
 
 
 def _loans_of(state: CaptureState) -> dict[int, list[int]]:

@@ -88,10 +88,10 @@
         var was = initial[row.dataset.member];
         if (radio.value === "absent") {
           if (social) { social.value = ""; }
-          shares.value = "0";
+          shares.value = persian ? "۰" : "0";
         } else {
           if (social && !social.value) { social.value = was[p + "-social"] || ""; }
-          if (shares.value === "0") { shares.value = was[p + "-shares"]; }
+          if (count(shares.value) === 0) { shares.value = was[p + "-shares"]; }
         }
       });
     });
@@ -99,7 +99,8 @@
       button.addEventListener("click", function () {
         var input = button.parentNode.querySelector("input");
         var next = (count(input.value) || 0) + Number(button.dataset.step);
-        input.value = String(Math.max(0, Math.min(Number(input.dataset.max), next)));
+        var value = String(Math.max(0, Math.min(Number(input.dataset.max), next)));
+        input.value = persian ? value.replace(/\d/g, function (d) { return DIGITS[Number(d)]; }) : value;
         update();
       });
     });
@@ -283,14 +284,15 @@
         });
       });
   }
-  var sending = false;
+  var sending = false, retry = null;
   function sendAll() {
+    clearTimeout(retry);
     if (sending || !navigator.onLine) { return Promise.resolve(); }
     sending = true;
     return saved().then(function (meetings) {
       return meetings.filter(function (m) { return m.status !== "refused"; })
         .reduce(function (chain, m) { return chain.then(function () { return send(m); }); }, Promise.resolve());
-    }).catch(function () { /* still offline: try again when the network returns */ })
+    }).catch(function () { retry = setTimeout(sendAll, 5000); })   // the network is not back yet
       .then(function () { sending = false; return render(); });
   }
 
