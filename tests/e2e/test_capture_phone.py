@@ -39,13 +39,18 @@ TARGET_TAPS = 60
 
 @pytest.fixture(scope="module")
 def funds(live_app: tuple[Flask, str]) -> dict[str, CaptureFund]:
-    """Three 25-member funds with the same history: new flow, old sheet, offline."""
+    """25-member funds with the same history: new flow, old sheet, offline, changed meanwhile."""
     app, _base = live_app
     with app.app_context():
         session = db.session()
         made = {
             kind: make_capture_fund(session, date.today(), f"t25{kind}", village)
-            for kind, village in (("new", "نوده"), ("old", "کهنه‌ده"), ("offline", "دوردست"))
+            for kind, village in (
+                ("new", "نوده"),
+                ("old", "کهنه‌ده"),
+                ("offline", "دوردست"),
+                ("changed", "دیگرگون"),
+            )
         }
         session.commit()
         db.session.remove()
@@ -280,3 +285,35 @@ def test_a_meeting_recorded_offline_is_posted_once_when_online(
     recorded = meetings_of(app, f.fund_id)
     assert len(recorded) == before + 1
     assert [m.idempotency_key for m in recorded].count(key) == 1
+
+
+def test_a_saved_meeting_the_fund_no_longer_allows_shows_its_violations_to_fix(
+    live_app: tuple[Flask, str], browser: Any, funds: dict[str, CaptureFund], phone: Any
+) -> None:
+    app, base = live_app
+    f = funds["changed"]
+    page = phone.new_page()
+    log_in(page, base, f.username)
+    page.goto(f"{base}/funds/{f.fund_id}/capture")
+    phone.set_offline(True)
+    page.click("button[value=review]")
+    page.wait_for_selector("#queue:not([hidden]) li")
+    record_today_elsewhere(app, f)  # meanwhile, someone else recorded today's meeting
+    phone.set_offline(False)
+    page.wait_for_selector("#queue li .error", timeout=20_000)
+    assert "پذیرفته نشد" in page.inner_text("#queue")
+    assert len(meetings_of(app, f.fund_id)) == 10  # nothing posted twice, nothing lost
+    page.click("#queue button")  # "Fix it": the meeting is back in the form, with its key
+    assert page.locator("#queue li").count() == 0
+
+
+def record_today_elsewhere(app: Flask, f: CaptureFund) -> None:
+    from groups.savings.commands import MeetingInput, MemberLine
+    from groups.savings.meetings import record_meeting
+
+    with app.app_context():
+        lines = tuple(MemberLine(m, shares=1) for m in f.members)
+        command = MeetingInput(date.today(), "elsewhere0001", lines)
+        record_meeting(db.session(), f.fund_id, command, "facilitator")
+        db.session.commit()
+        db.session.remove()

@@ -67,9 +67,23 @@ class Violation:
         }
 
 
+def field_kind(field: str | None, code: str) -> str:
+    """Return the kind of field: the planner's dotted name ("lines.shares", "new_loans.0.amount")
+    made the capture's short one ("shares", "loan_amount"), or the rule's usual field."""
+    if not field:
+        return FIELD_OF_CODE.get(code, "top")
+    parts = field.split(".")
+    if parts[0] == "lines" and len(parts) > 1:
+        return {"repayments": "repay", "fines": "fine"}.get(parts[1], parts[1])
+    if parts[0] == "new_loans":
+        last = parts[2] if len(parts) > 2 else "amount"
+        return {"guarantors": "pledge", "term_months": "loan_term"}.get(last, f"loan_{last}")
+    return field
+
+
 def violation_of(error: DomainError) -> Violation:
     """Return the violation a domain error describes, its message in the user's language."""
-    field = getattr(error, "field", None) or FIELD_OF_CODE.get(error.code, "top")
+    field = field_kind(getattr(error, "field", None), error.code)
     return Violation(
         code=error.code,
         message=domain_message(error),
