@@ -104,6 +104,10 @@ EXPECTED: dict[str, Any] = {
     "api_reads.loan": EVERYONE,
     "api_meetings.capture": WRITERS,
     "api_meetings.record_one": WRITERS,
+    # The phone capture and the installable app's files (web/capture/).
+    "capture.capture": WRITERS,
+    "pwa.manifest": PUBLIC,
+    "pwa.service_worker": PUBLIC,
 }
 #: Roles that may reach any fund; the others only their own.
 ALL_FUNDS = frozenset({ADMIN, VIEWER})
