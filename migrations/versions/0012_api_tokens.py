@@ -1,7 +1,7 @@
 """Personal API tokens (hashed) for the JSON API.
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
