@@ -49,6 +49,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "fonts.font",
         "api-docs.openapi_json",
         "api_docs.page",
+        "pwa.manifest",
+        "pwa.service_worker",
     }
 )
 
