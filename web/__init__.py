@@ -28,7 +28,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, logins, CSRF protection and translations to the app."""
+    from web import concurrency
+
     db.init_app(app)
+    concurrency.init_app(app)  # first: a request's transaction begins after it
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_accounts(app)
 

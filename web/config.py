@@ -11,12 +11,11 @@ from typing import Any
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Return the app configuration from SANDOGH_* variables, with SQLite in the instance folder."""
     default_db = "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
+    url = normalise_database_url(os.environ.get("SANDOGH_DATABASE_URL", default_db))
     return {
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("SANDOGH_DATABASE_URL", default_db)
-        ),
+        "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": os.environ.get("SANDOGH_SECRET_KEY") or _instance_secret(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url, os.environ.get("SANDOGH_BUSY_TIMEOUT")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies unless SANDOGH_SECURE_COOKIES=0 (plain http); debug and tests turn it off.
@@ -32,6 +31,15 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SANDOGH_REPORT_JOBS": os.environ.get("SANDOGH_REPORT_JOBS")
         or str(Path(instance_path) / "report-jobs"),
     }
+
+
+def engine_options(url: str, busy_timeout: str | None) -> dict[str, Any]:
+    """Return the engine's options; on SQLite a writer waits for the lock up to the busy
+    timeout (SANDOGH_BUSY_TIMEOUT seconds, default 15) instead of failing."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": float(busy_timeout or 15)}
+    return options
 
 
 def flag_thresholds(text: str) -> dict[str, str]:

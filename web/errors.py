@@ -4,6 +4,8 @@
   ``error.html`` with a title and a message in the user's language; never a
   stack trace.
 - A DomainError that escapes a view is a 400 page with its message.
+- What the database refused because two writers raced (or a lock it waited for too
+  long) is a 409 page saying so (``web.concurrency``), never a server error.
 - Forms call ``form_error(form, error)``: the message goes next to the field it
   is about (``field`` argument, or the field named by the error's ``field``
   attribute), else at the top of the form; the user's input stays in the form.
@@ -16,9 +18,11 @@ from typing import Any
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ledger.errors import DomainError
+from web.concurrency import RACE_MESSAGE, is_lost_race
 from web.extensions import db
 from web.formatting import current_locale
 
@@ -28,6 +32,7 @@ PAGES: dict[int, tuple[Any, Any]] = {
     403: (_l("Not allowed"), _l("You are not allowed to see this page or do this.")),
     404: (_l("Not found"), _l("This page was not found.")),
     405: (_l("Not possible"), _l("This cannot be done on this page.")),
+    409: (_l("Changed meanwhile"), RACE_MESSAGE),
     500: (
         _l("Something went wrong"),
         _l("An error occurred. Try again; if it happens again, tell the administrator."),
@@ -72,6 +77,15 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> tuple[str, int]:
         return render_error(400, domain_message(error))
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(OperationalError)
+    def lost_race(error: Exception) -> tuple[str, int]:
+        if not is_lost_race(error):
+            return unexpected_error(error)
+        app.logger.warning("Refused by the database (a concurrent write?): %s", error)
+        db.session.rollback()
+        return render_error(409, RACE_MESSAGE)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

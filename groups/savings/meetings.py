@@ -39,6 +39,7 @@ from groups.savings.errors import (
     UnknownFineType,
     UnknownLoan,
 )
+from groups.savings.locking import lock_fund
 from groups.savings.models import (
     CashMovement,
     Cycle,
@@ -65,6 +66,7 @@ def record_meeting(session: Session, fund_id: int, command: MeetingInput, actor:
 
     Runs in a savepoint: when a rule is broken, nothing of the meeting stays in the session.
     """
+    lock_fund(session, fund_id)
     with session.begin_nested():
         return _record_meeting(session, fund_id, command, actor)
 
@@ -107,18 +109,22 @@ def reopen_last_meeting(
     session: Session, fund_id: int, meeting_id: int, reason: str, actor: str, on: date
 ) -> Meeting:
     """Reverse every entry of the fund's last meeting and mark it reopened, to record it again."""
+    lock_fund(session, fund_id)
     last = queries.last_meeting(session, fund_id)
     if last is None or last.id != meeting_id or last.kind != "regular":
         raise MeetingLocked(
             f"Meeting {meeting_id} is not the last regular meeting of fund {fund_id}"
         )
     entries = session.scalars(
-        select(Entry.id).where(
+        select(Entry.id)
+        .where(
             Entry.fund_id == fund_id,
             Entry.source_type == SourceType.MEETING.value,
             Entry.source_ref == str(meeting_id),
             Entry.reverses_id.is_(None),
         )
+        # Undone last first: no balance dips below zero on the way (a database check).
+        .order_by(Entry.id.desc())
     ).all()
     for entry_id in entries:
         reverse(session, entry_id, actor=actor, on=max(on, last.date), memo=f"Reopened: {reason}")
