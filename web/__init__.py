@@ -19,6 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
+    config.with_busy_timeout(app.config)
     register_extensions(app)
     register_blueprints(app)
     register_template_filters(app)

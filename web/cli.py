@@ -19,6 +19,7 @@ from ledger.verify import verify
 from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
+from web.ops_cli import attach as attach_ops
 from web.register_cli import attach as attach_register
 from web.report_cli import report
 
@@ -219,3 +220,4 @@ def _echo_progress(message: str) -> None:
 main.add_command(fund)
 main.add_command(report)
 attach_register(main)
+attach_ops(main)

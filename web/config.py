@@ -11,11 +11,14 @@ from typing import Any
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Return the app configuration from SANDOGH_* variables, with SQLite in the instance folder."""
     default_db = "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
-    url = normalise_database_url(os.environ.get("SANDOGH_DATABASE_URL", default_db))
     return {
-        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("SANDOGH_DATABASE_URL", default_db)
+        ),
         "SECRET_KEY": os.environ.get("SANDOGH_SECRET_KEY") or _instance_secret(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url, os.environ.get("SANDOGH_BUSY_TIMEOUT")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Seconds a SQLite writer waits for another (see with_busy_timeout).
+        "SANDOGH_BUSY_TIMEOUT": float(os.environ.get("SANDOGH_BUSY_TIMEOUT") or 15),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies unless SANDOGH_SECURE_COOKIES=0 (plain http); debug and tests turn it off.
@@ -33,13 +36,14 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     }
 
 
-def engine_options(url: str, busy_timeout: str | None) -> dict[str, Any]:
-    """Return the engine's options; on SQLite a writer waits for the lock up to the busy
-    timeout (SANDOGH_BUSY_TIMEOUT seconds, default 15) instead of failing."""
-    options: dict[str, Any] = {"pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        options["connect_args"] = {"timeout": float(busy_timeout or 15)}
-    return options
+def with_busy_timeout(config: dict[str, Any]) -> None:
+    """On SQLite, make a writer wait for the lock up to SANDOGH_BUSY_TIMEOUT seconds (the
+    driver's ``timeout``) instead of failing; engine options that set their own are kept."""
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("connect_args", {"timeout": config.get("SANDOGH_BUSY_TIMEOUT", 15)})
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def flag_thresholds(text: str) -> dict[str, str]:
