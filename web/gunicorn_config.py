@@ -29,7 +29,10 @@ max_requests = 2000
 max_requests_jitter = 200
 preload_app = False
 forwarded_allow_ips = os.environ.get("SANDOGH_FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("SANDOGH_ACCESS_LOG", "-")
+accesslog = os.environ.get("SANDOGH_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 loglevel = os.environ.get("SANDOGH_LOG_LEVEL", "info")
 proc_name = "sandogh"
+# No control socket (gunicorn ≥ 27): it sits at one path per user, so two servers on one
+# machine would fight over it; stop and reload through signals or the service manager.
+control_socket_disable = True

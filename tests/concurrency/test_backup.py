@@ -7,15 +7,13 @@ from __future__ import annotations
 import json
 import os
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -29,31 +27,9 @@ from ledger.verify import verify
 from tests.concurrency.conftest import as_fund, committed_fund, fund_start
 from web import create_app
 from web.backup import BackupError, backup, restore
-from web.config import normalise_database_url
 from web.extensions import db
 
 PG = os.environ.get("SANDOGH_TEST_DATABASE_URL", "")
-
-
-@pytest.fixture
-def fresh_urls(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two empty databases of the test's kind: the live one and the one restored into."""
-    if not PG.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'live.db'}", f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    admin = create_engine(normalise_database_url(PG), isolation_level="AUTOCOMMIT")
-    names = [f"sandogh_backup_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    with admin.connect() as connection:
-        for name in names:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-    base = normalise_database_url(PG).rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{names[0]}", f"{base}/{names[1]}"
-    finally:
-        with admin.connect() as connection:
-            for name in names:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 def migrated_engine(url: str) -> Engine:
