@@ -33,6 +33,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Where files printed in the background are kept (web/reports/jobs.py).
         "SANDOGH_REPORT_JOBS": os.environ.get("SANDOGH_REPORT_JOBS")
         or str(Path(instance_path) / "report-jobs"),
+        # Durable jobs on RQ (web/jobqueue.py) when set, e.g. redis://127.0.0.1:6379/0.
+        "SANDOGH_REDIS_URL": os.environ.get("SANDOGH_REDIS_URL", ""),
+        "SANDOGH_QUEUE": os.environ.get("SANDOGH_QUEUE", "sandogh"),
+        "SANDOGH_JOB_RETENTION_DAYS": float(os.environ.get("SANDOGH_JOB_RETENTION_DAYS") or 7),
     }
 
 

@@ -50,6 +50,19 @@ def serve(bind: str | None, workers: int | None, no_upgrade: bool) -> None:
     os.execv(sys.executable, argv)  # gunicorn takes over this process (signals, reloads)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run background jobs from Redis (SANDOGH_REDIS_URL): batch statements and the like."""
+    from web import jobqueue
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not jobqueue.enabled(app):
+        raise click.ClickException("set SANDOGH_REDIS_URL: without Redis, jobs run in the server")
+    jobqueue.work(app, burst=burst)
+
+
 @click.command("backup")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
@@ -76,7 +89,7 @@ def restore_command(file: Path) -> None:
 
 def attach(main: click.Group) -> None:
     """Add the commands to the ``sandogh`` group."""
-    for command in (serve, backup_command, restore_command):
+    for command in (serve, worker, backup_command, restore_command):
         main.add_command(command)
     bench = main.commands["bench"]
     assert isinstance(bench, click.Group)
