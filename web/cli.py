@@ -23,6 +23,7 @@ from web.headers import QuietRequestHandler
 from web.ops_cli import attach as attach_ops
 from web.register_cli import attach as attach_register
 from web.report_cli import report
+from web.token_cli import token
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -226,5 +227,6 @@ def _echo_progress(message: str) -> None:
 
 main.add_command(fund)
 main.add_command(report)
+main.add_command(token)
 attach_register(main)
 attach_ops(main)

@@ -17,7 +17,7 @@
   Ledgers without a ``savings_funds`` row (the ledger's own tests) are not concerned.
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-04 16:40:00
 
 """
@@ -27,7 +27,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ from groups.savings.models import Meeting, SavingsFund
 from ledger.errors import DomainError
 from reports import persian
 from web.access import Role, roles_required, user, visible_fund, writable_fund
+from web.commit import attempt
 from web.concurrency import RACE_ERRORS, RACE_MESSAGE, is_lost_race
 from web.errors import domain_message, form_error
 from web.extensions import db
@@ -148,29 +149,37 @@ def _post(fund: SavingsFund, context: SheetContext, sheet: Sheet, command: Any) 
     once it has the fund's lock and answers like a replay. A sheet that lost a race
     (another meeting came first) shows why, with everything typed kept.
     """
-    session = db.session()
-    fund_id = fund.fund_id
+    fund_id, key = fund.fund_id, command.idempotency_key
     try:
-        lock_fund(session, fund_id)
-        if _recorded(session, fund_id, command.idempotency_key) is not None:
-            return _already_recorded(fund_id, command.idempotency_key)
-        meeting = record_meeting(session, fund_id, command, user().username)
-        meeting_id = meeting.id
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        sheet.place_error(error, domain_message(error))
-        return _render_sheet(context, sheet)
+        done = attempt(lambda: _record_once(fund_id, command))
     except RACE_ERRORS as error:
         if not is_lost_race(error):
             raise
-        session.rollback()
-        if _recorded(session, fund_id, command.idempotency_key) is not None:
-            return _already_recorded(fund_id, command.idempotency_key)
+        db.session.rollback()
+        if _recorded(db.session(), fund_id, key) is not None:
+            return _already_recorded(fund_id, key)
         sheet.error("top", RACE_MESSAGE)
         return _render_sheet(context, sheet)
+    if not done.ok:
+        for refused in done.errors:
+            sheet.place_error(refused, domain_message(refused))
+        return _render_sheet(context, sheet)
+    assert done.value is not None
+    meeting_id, replayed = done.value
+    if replayed:
+        return _already_recorded(fund_id, key)
     flash(_("The meeting was recorded."), "success")
     return redirect(url_for("meetings.show", fund_id=fund_id, meeting_id=meeting_id))
+
+
+def _record_once(fund_id: int, command: Any) -> tuple[int, bool]:
+    """Take the fund's lock, then record the meeting unless its key already was: (id, replayed)."""
+    session = db.session()
+    lock_fund(session, fund_id)
+    done = _recorded(session, fund_id, command.idempotency_key)
+    if done is not None:
+        return done.id, True
+    return record_meeting(session, fund_id, command, user().username).id, False
 
 
 def _recorded(session: Session, fund_id: int, key: str) -> Meeting | None:
@@ -219,16 +228,14 @@ def reopen(fund_id: int, meeting_id: int) -> Response | str | tuple[str, int]:
     meeting = _meeting_of(fund_id, meeting_id)
     form = ReopenForm()
     if form.validate_on_submit():
-        session = db.session()
-        try:
-            reopen_last_meeting(
-                session, fund_id, meeting_id, form.reason.data, user().username, date.today()
+        done = attempt(
+            lambda: reopen_last_meeting(
+                db.session(), fund_id, meeting_id, form.reason.data, user().username, date.today()
             )
-        except DomainError as error:
-            session.rollback()
+        )
+        for error in done.errors:
             form_error(form, error)
-        else:
-            session.commit()
+        if done.ok:
             flash(_("The meeting was reopened; record it again."), "success")
             return redirect(url_for("meetings.new", fund_id=fund_id))
     status = 422 if form.errors or form.form_errors else 200
