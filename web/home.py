@@ -17,7 +17,7 @@ from web.access import Role, visible_fund, visible_fund_ids
 from web.extensions import db
 from web.funds.routes import FUND_READERS
 from web.funds.views import FundSummary, fund_summaries
-from web.reports.dashboard import thresholds
+from web.reports.dashboard import store_snapshots, thresholds
 from web.reports.dashboard import today as monitoring_day
 
 bp = Blueprint("home", __name__)
@@ -60,8 +60,9 @@ def index() -> str:
 def by_need(summaries: list[FundSummary]) -> tuple[list[FundSummary], dict[int, tuple[Flag, ...]]]:
     """Return the funds most in need of a visit first (as the dashboard ranks them), with flags."""
     ids = [s.fund.fund_id for s in summaries]
-    statuses = ranked(fund_statuses(db.session(), ids, monitoring_day(), thresholds()))
-    db.session.commit()  # keep the snapshots of meetings measured for the first time
+    day = monitoring_day()
+    store_snapshots(ids, day)  # in a short transaction of its own: this page only reads
+    statuses = ranked(fund_statuses(db.session(), ids, day, thresholds()))
     order = {status.fund_id: rank for rank, status in enumerate(statuses)}
     ordered = sorted(summaries, key=lambda s: order.get(s.fund.fund_id, len(order)))
     return ordered, {status.fund_id: status.flags for status in statuses}
