@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,12 +19,14 @@ from sqlalchemy.orm import Session
 from groups.savings import rules
 from groups.savings.commands import Grant, MemberLine
 from groups.savings.fundbook import export_book, import_book
+from groups.savings.funds import start_cycle
 from groups.savings.meetings import reopen_last_meeting
 from groups.savings.models import Meeting
 from groups.savings.report import fund_report
-from groups.savings.shareout import preview_share_out
+from groups.savings.shareout import confirm_share_out, preview_share_out
 from ledger.export import export_journal
 from ledger.models import Account, Entry
+from tests.savings.conftest import START, constitution
 from tests.savings.test_rules_refused import Book, story_fund, week
 from web.fundbook import dump_book, load_book
 
@@ -135,3 +138,100 @@ def test_a_fund_with_a_reopen_exports_and_imports_back_to_the_same_books(
         assert fund_report(session, copy, day)["cash"] == fund_report(session, fund_id, day)["cash"]
     exported_again = json.loads(dump_book(export_book(session, copy)))
     assert exported_again["cycles"] == json.loads(text)["cycles"]
+
+
+# -- a report as of a day inside closed history (item 1) --------------------------------
+
+
+def _closed_history(session: Session) -> Book:
+    """The story fund's whole first cycle and the start of the second.
+
+    D leaves at week 3 (paid her 2,000). C pays her three instalments of 3,000 + 450 at
+    weeks 6, 10 and 14 (5 May, 2 June, 30 June): her loan is repaid on 30 June. The cycle
+    is shared out at week 15 and the second one starts at week 16, where A buys 1 share.
+    """
+    book = story_fund(session)
+    fund, loan = book.fund, book.loan
+    fund.meet(week(3), leavers=(book.d.id,))
+    for n in (6, 10, 14):
+        fund.meet(week(n), MemberLine(book.c.id, repayments={loan.id: 3_450}))
+    confirm_share_out(session, fund.fund_id, week(15), "t", "history-share-out")
+    start_cycle(session, fund.fund_id, week(16), constitution(min_shares=0, max_shares=20))
+    fund.meet(week(16), MemberLine(book.a.id, shares=1))
+    return book
+
+
+def _by_member(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {m["id"]: m for m in report["members"]}
+
+
+def test_a_report_inside_a_shared_out_cycle_is_that_day_s_state(session: Session) -> None:
+    book = _closed_history(session)
+    a, b, c, d = book.a.id, book.b.id, book.c.id, book.d.id
+
+    report = fund_report(session, book.fund.fund_id, week(12))  # 16 June, cycle 1
+
+    assert report["cycle"] == {"number": 1, "started_on": START}
+    members = _by_member(report)
+    assert {m: members[m]["shares"] for m in members} == {a: 20, b: 10, c: 5, d: 2}
+    assert {m: members[m]["savings"] for m in members} == {a: 20_000, b: 10_000, c: 5_000, d: 0}
+    assert {m: members[m]["status"] for m in members} == {
+        a: "active",
+        b: "active",
+        c: "active",
+        d: "left",
+    }
+    (loan,) = report["loans"]
+    assert loan["status"] == "active"  # repaid on 30 June, not yet on 16 June
+    assert (loan["principal_outstanding"], loan["charge_due"]) == (3_000, 0)
+    assert members[c]["owes"] == 3_000 and members[c]["open_loans"] == [loan["id"]]
+    # held = ⌈pledge × 3,000 ÷ 9,000⌉: 1,667 of A's 5,000, 834 of B's 2,500
+    assert members[a]["guarantees"] == [{"loan": loan["id"], "pledge": 5_000, "held": 1_667}]
+    assert members[b]["guarantees"] == [{"loan": loan["id"], "pledge": 2_500, "held": 834}]
+    # 37,000 − 2,000 (D) − 9,000 + 2 × 3,450 = 32,900 in the box
+    assert report["cash"] == {"loan_fund": 32_900, "social_fund": 800}
+    assert report["share_outs"] == []  # not yet held
+    preview = report["share_out_preview"]
+    # 32,900 + 3,000 owed = 35,900 over savings 20,000 / 10,000 / 5,000 (largest remainder:
+    # 20,514.29 / 10,257.14 / 5,128.57 → the last rial to C)
+    assert preview["distributable"] == 35_900
+    assert {p["member"]: (p["profit"], p["payout"]) for p in preview["payouts"]} == {
+        a: (514, 20_514),
+        b: (257, 10_257),
+        c: (129, 5_129 - 3_000),
+    }
+
+
+def test_a_report_before_a_leave_shows_her_a_member_with_her_savings(session: Session) -> None:
+    book = _closed_history(session)
+    members = _by_member(fund_report(session, book.fund.fund_id, week(2)))
+    assert members[book.d.id]["status"] == "active"
+    assert (members[book.d.id]["shares"], members[book.d.id]["savings"]) == (2, 2_000)
+
+
+def test_a_report_after_the_share_out_is_the_new_cycle_s(session: Session) -> None:
+    book = _closed_history(session)
+    fund_id = book.fund.fund_id
+    on_the_day = fund_report(session, fund_id, week(15))
+    assert on_the_day["cycle"] is None and on_the_day["share_out_preview"] is None
+    assert on_the_day["loans"][0]["status"] == "repaid"
+    assert len(on_the_day["share_outs"]) == 1
+    assert all(m["shares"] == 0 for m in on_the_day["members"])
+
+    later = fund_report(session, fund_id, week(16))
+    assert later["cycle"] == {"number": 2, "started_on": week(16)}
+    assert _by_member(later)[book.a.id]["shares"] == 1
+
+
+def test_the_report_s_preview_on_a_meeting_day_is_the_share_out_preview(
+    session: Session,
+) -> None:
+    book = story_fund(session, share_out_method=rules.ShareOutMethod.CHARGES_RETURNED)
+    book.fund.meet(week(8), recoveries=(book.loan.id,))
+    book.fund.meet(week(10), MemberLine(book.c.id, repayments={book.loan.id: 3_450}))
+    preview = preview_share_out(session, book.fund.fund_id, week(10))
+    report = fund_report(session, book.fund.fund_id, week(10))["share_out_preview"]
+    assert report["distributable"] == preview.distributable
+    assert [(p["member"], p["charges_paid"], p["payout"]) for p in report["payouts"]] == [
+        (line.member_id, line.charges_paid, line.payout) for line in preview.lines
+    ]
