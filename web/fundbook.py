@@ -28,6 +28,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Equal, Length, OneOf, Range
 
+from groups.beneficiaries.normalise import joined_key
 from groups.savings import rules
 from groups.savings.errors import InvalidConstitution
 from groups.savings.fundbook import FORMAT, VERSION
@@ -196,6 +197,8 @@ class ConstitutionSchema(Schema):
     fines = fields.Dict(keys=fields.String(validate=[Length(max=40), _not_blank]), values=_amount())
     share_out_method = _choice(_values(rules.ShareOutMethod))
     leaver_gets_profit = StrictBoolean()
+    instalment_unit = _amount(1)
+    grace_meetings = _count(0, 52)
 
     @validates_schema
     def check_settings_together(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -405,12 +408,14 @@ class _RefCheck:
         names: dict[str, Where] = {}
         for i, member in enumerate(book.get("members", [])):
             self._define(self.members, member["ref"], ("members", i, "ref"), "member")
-            name = " ".join(member["name"].split())
+            name = joined_key(member["name"])  # spelling aside, as the register compares
             if name in names:
                 self._problem(
-                    ("members", i, "name"), f"{name!r} is already at {_dotted(names[name])}."
+                    ("members", i, "name"),
+                    f"{member['name']!r} is the same name as {_dotted(names[name])} "
+                    "(ي/ی, ك/ک, a ZWNJ or a space aside).",
                 )
-            names.setdefault(name, ("members", i))
+            names.setdefault(name, ("members", i, "name"))
         for c, cycle in enumerate(book.get("cycles", [])):
             self._cycle(("cycles", c), cycle)
         return self.problems

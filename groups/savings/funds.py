@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from groups.beneficiaries.normalise import display_text, joined_key
 from groups.savings import queries, rules
 from groups.savings.book import CODES, FundBook
 from groups.savings.commands import OpeningBalances
@@ -91,12 +92,14 @@ def add_member(
     phone: str = "",
     roles: tuple[str, ...] = (),
 ) -> Member:
-    """Register a new member of the fund."""
-    name = " ".join(name.split())
-    clash = select(Member.id).where(
-        Member.fund_id == fund_id, Member.name == name, Member.status == "active"
-    )
-    if not name or session.scalar(clash) is not None:
+    """Register a new member of the fund.
+
+    Her name is kept as the register keeps names (``display_text``: Persian ی/ک, single
+    spaces); a second active member whose name folds to the same key (``joined_key``:
+    ي/ی, ك/ک, a ZWNJ, a space or none between the parts) is refused as DuplicateMember.
+    """
+    name = display_text(name)
+    if not name or _name_taken(session, fund_id, name):
         raise DuplicateMember(f"Fund {fund_id} already has an active member named {name!r}")
     number = session.scalar(
         select(func.coalesce(func.max(Member.number), 0)).where(Member.fund_id == fund_id)
@@ -110,6 +113,15 @@ def add_member(
     for role in ("savings", "loans"):  # her ledger sub-accounts, so meetings need not open them
         open_member_account(session, fund_id, CODES[role], member.id, name)
     return member
+
+
+def _name_taken(session: Session, fund_id: int, name: str) -> bool:
+    """Return whether an active member of the fund has the same name, spelling aside."""
+    names = session.scalars(
+        select(Member.name).where(Member.fund_id == fund_id, Member.status == "active")
+    )
+    key = joined_key(name)
+    return any(joined_key(other) == key for other in names)
 
 
 def set_roles(member: Member, roles: tuple[str, ...]) -> None:
@@ -228,17 +240,16 @@ def _opening_loans(
         )
         session.add(loan)
         session.flush()
-        due = rules.instalment_due_dates(
-            opening.date,
-            request.term_months_remaining,
-            constitution.frequency,
-            constitution.meeting_day,
-        )
         method = constitution.charge_method
         if method is rules.ChargeMethod.UPFRONT_FEE:
             method = rules.ChargeMethod.NONE  # the fee was paid when the loan was made on paper
-        for i in rules.loan_schedule(
-            request.principal_remaining, method, constitution.charge_rate, due
+        for i in rules.loan_instalments(  # what remains runs from the opening, its grace past
+            constitution,
+            request.principal_remaining,
+            opening.date,
+            request.term_months_remaining,
+            method=method,
+            grace_meetings=0,
         ):
             session.add(
                 Instalment(

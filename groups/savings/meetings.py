@@ -519,8 +519,7 @@ class MeetingRecorder:
         )
         self.session.add(loan)
         self.session.flush()
-        due = rules.instalment_due_dates(self.on, request.term_months, c.frequency, c.meeting_day)
-        for i in rules.loan_schedule(request.amount, c.charge_method, c.charge_rate, due):
+        for i in rules.loan_instalments(c, request.amount, self.on, request.term_months):
             self.session.add(
                 Instalment(
                     loan_id=loan.id,

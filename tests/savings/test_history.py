@@ -13,20 +13,22 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from groups.savings import rules
 from groups.savings.commands import Grant, MemberLine
+from groups.savings.errors import DuplicateMember
 from groups.savings.fundbook import export_book, import_book
-from groups.savings.funds import start_cycle
+from groups.savings.funds import add_member, start_cycle
 from groups.savings.meetings import reopen_last_meeting
 from groups.savings.models import Meeting
 from groups.savings.report import fund_report
 from groups.savings.shareout import confirm_share_out, preview_share_out
 from ledger.export import export_journal
 from ledger.models import Account, Entry
-from tests.savings.conftest import START, constitution
+from tests.savings.conftest import START, constitution, make_fund
 from tests.savings.test_rules_refused import Book, story_fund, week
 from web.fundbook import dump_book, load_book
 
@@ -235,3 +237,31 @@ def test_the_report_s_preview_on_a_meeting_day_is_the_share_out_preview(
     assert [(p["member"], p["charges_paid"], p["payout"]) for p in report["payouts"]] == [
         (line.member_id, line.charges_paid, line.payout) for line in preview.lines
     ]
+
+
+# -- one woman, one member, however her name is typed (item 6) --------------------------
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "فاطمه زهرا کریمی",  # a space for the ZWNJ
+        "فاطمه‌زهرا كريمي",  # Arabic ك and ي
+        "فاطمه‌زهرا  کریمی ",  # extra spaces
+    ],
+    ids=["space-for-zwnj", "arabic-letters", "spaces"],
+)
+def test_a_second_member_with_the_same_name_spelling_aside_is_refused(
+    session: Session, second: str
+) -> None:
+    fund = make_fund(session, names=("فاطمه‌زهرا کریمی",))
+    with pytest.raises(DuplicateMember):
+        add_member(session, fund.fund_id, second, START)
+
+
+def test_a_name_is_kept_as_the_register_keeps_it(session: Session) -> None:
+    fund = make_fund(session, names=())
+    member = add_member(session, fund.fund_id, " زينب  كاظمي ", START)
+    assert member.name == "زینب کاظمی"  # Persian ی and ک, single spaces
+    other = add_member(session, fund.fund_id, "زینب کاظمی‌پور", START)  # another woman
+    assert other.number == 2

@@ -22,6 +22,8 @@ class ChargeMethod(StrEnum):
 
     FLAT_MONTHLY = "flat_monthly"
     DECLINING_MONTHLY = "declining_monthly"
+    #: Equal instalments (principal + charge) on the declining balance, as banks schedule.
+    ANNUITY = "annuity"
     UPFRONT_FEE = "upfront_fee"
     NONE = "none"
 
@@ -93,6 +95,8 @@ FIELD_NAMES_FA: Mapping[str, str] = MappingProxyType(
         "fines": "جریمه‌ها",
         "share_out_method": "روش تقسیم سود",
         "leaver_gets_profit": "پرداخت سود به عضو خارج‌شونده",
+        "instalment_unit": "واحد گرد کردن قسط (ریال)",
+        "grace_meetings": "تنفس وام (تعداد جلسه)",
     }
 )
 
@@ -194,6 +198,8 @@ _COERCE: Mapping[str, Callable[[str, object], object]] = MappingProxyType(
         "fines": _fines,
         "share_out_method": _enum(ShareOutMethod),
         "leaver_gets_profit": _flag,
+        "instalment_unit": _integer,
+        "grace_meetings": _integer,
     }
 )
 
@@ -246,6 +252,11 @@ class Constitution:
     fines: Mapping[str, int] = field(default_factory=dict, hash=False)
     share_out_method: ShareOutMethod = ShareOutMethod.PROPORTIONAL
     leaver_gets_profit: bool = False
+    #: Instalments are in multiples of this many rials (the remainder on the last one).
+    instalment_unit: int = 1
+    #: Meetings after a loan is made before its schedule starts (the first instalment
+    #: falls due a month after the last of them).
+    grace_meetings: int = 0
 
     def __post_init__(self) -> None:
         for name, coerce in _COERCE.items():
@@ -300,6 +311,15 @@ class Constitution:
             "repayment_order",
             "must name penalty, charge and principal once each",
             "باید دیرکرد، کارمزد و اصل وام را هر کدام دقیقاً یک بار داشته باشد.",
+        )
+        _require(
+            self.instalment_unit >= 1, "instalment_unit", "must be at least 1", "باید دست‌کم ۱ باشد."
+        )
+        _require(
+            0 <= self.grace_meetings <= 52,
+            "grace_meetings",
+            "must be 0 to 52",
+            "باید از ۰ تا ۵۲ جلسه باشد.",
         )
         _require(
             all(amount >= 0 for amount in self.fines.values()),

@@ -11,7 +11,8 @@ from groups import calendar
 from groups.savings.errors import (
     LoanTermTooShort,
 )
-from groups.savings.rules.constitution import MeetingFrequency
+from groups.savings.rules.constitution import ChargeMethod, Constitution, MeetingFrequency
+from groups.savings.rules.loans import Instalment, loan_schedule
 
 # -- meeting calendar ----------------------------------------------------------------------
 
@@ -85,18 +86,38 @@ def months_after(day: date, months: int, frequency: MeetingFrequency) -> date:
     return moved
 
 
-def instalment_due_dates(
-    disbursed_on: date, term_months: int, frequency: MeetingFrequency, meeting_day: int
-) -> list[date]:
-    """Return one due date a month: the first meeting on or after disbursement + i months.
+def grace_end(
+    disbursed_on: date, grace_meetings: int, frequency: MeetingFrequency, meeting_day: int
+) -> date:
+    """Return the day a loan's grace ends: the ``grace_meetings``-th meeting after it was
+    made (the day it was made when there is no grace)."""
+    day = disbursed_on
+    for _ in range(grace_meetings):
+        day = next_meeting_on_or_after(
+            frequency, meeting_day, day + timedelta(days=1), disbursed_on
+        )
+    return day
 
-    The dates are strictly increasing; fortnights count from the disbursement.
+
+def instalment_due_dates(
+    disbursed_on: date,
+    term_months: int,
+    frequency: MeetingFrequency,
+    meeting_day: int,
+    grace_meetings: int = 0,
+) -> list[date]:
+    """Return one due date a month: the first meeting on or after the start + i months.
+
+    The schedule starts when the loan is made, or after ``grace_meetings`` meetings of
+    grace (``grace_end``). The dates are strictly increasing; fortnights count from the
+    disbursement.
     """
     if term_months < 1:
         raise LoanTermTooShort(f"A loan needs a term of at least one month, got {term_months}")
+    start = grace_end(disbursed_on, grace_meetings, frequency, meeting_day)
     dues: list[date] = []
     for i in range(1, term_months + 1):
-        target = months_after(disbursed_on, i, frequency)
+        target = months_after(start, i, frequency)
         if dues:
             target = max(target, dues[-1] + timedelta(days=1))
         dues.append(next_meeting_on_or_after(frequency, meeting_day, target, disbursed_on))
@@ -113,3 +134,22 @@ def voiding_day(meeting_day: date, closed_through: date | None) -> date:
     if closed_through is None or closed_through < meeting_day:
         return meeting_day
     return closed_through + timedelta(days=1)
+
+
+def loan_instalments(
+    constitution: Constitution,
+    principal: int,
+    made_on: date,
+    term_months: int,
+    *,
+    method: ChargeMethod | None = None,
+    grace_meetings: int | None = None,
+) -> tuple[Instalment, ...]:
+    """Return a loan's schedule under a constitution: due dates after its grace, charges
+    of its method (or ``method``), instalments in multiples of its unit."""
+    c = constitution
+    grace = c.grace_meetings if grace_meetings is None else grace_meetings
+    due = instalment_due_dates(made_on, term_months, c.frequency, c.meeting_day, grace)
+    return loan_schedule(
+        principal, method or c.charge_method, c.charge_rate, due, c.instalment_unit
+    )
