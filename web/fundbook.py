@@ -235,6 +235,7 @@ class OpeningMemberSchema(Schema):
     member = _ref()
     shares = _count(required=True)
     savings = _amount(allow_none=True)
+    charges_paid = _amount()
 
 
 class OpeningLoanSchema(Schema):
@@ -247,6 +248,11 @@ class OpeningLoanSchema(Schema):
     disbursed_on = BookDate(required=True)
     purpose = _text()
     guarantors = fields.List(fields.Nested(GuarantorSchema))
+    principal = _amount(1, allow_none=True)
+    charge_rate = RateString(allow_none=True)
+    arrears = _amount()
+    charges_unpaid = _amount()
+    penalties = _amount()
 
 
 class OpeningSchema(Schema):

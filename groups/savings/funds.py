@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -200,9 +201,15 @@ def _opening_member_lines(
         )
         if savings < 0 or line.shares < 0:
             raise NegativeAmount("Opening shares and savings cannot be negative")
+        if line.charges_paid < 0:
+            raise NegativeAmount("Charges paid before the opening cannot be negative")
         session.add(
             MeetingLine(
-                meeting_id=meeting.id, member_id=member.id, shares=line.shares, savings=savings
+                meeting_id=meeting.id,
+                member_id=member.id,
+                shares=line.shares,
+                savings=savings,
+                charges_paid=line.charges_paid,
             )
         )
         credits.append((book.savings_of(member), savings))
@@ -223,34 +230,34 @@ def _opening_loans(
     debits = []
     for request in opening.loans:
         borrower = queries.member_of(session, book.fund_id, request.borrower_id)
-        if request.principal_remaining <= 0:
-            raise NegativeAmount("An open loan's remaining principal must be positive")
+        paper = rules.PaperLoan(
+            request.principal_remaining,
+            request.term_months_remaining,
+            request.principal,
+            request.charge_rate,
+            request.arrears,
+            request.charges_unpaid,
+            request.penalties,
+        )
+        schedule = rules.paper_loan_instalments(constitution, paper, opening.date)
+        rate = constitution.charge_rate if request.charge_rate is None else request.charge_rate
         loan = Loan(
             fund_id=book.fund_id,
             cycle_id=cycle.id,
             member_id=borrower.id,
             meeting_id=meeting.id,
             principal=request.principal_remaining,
+            original_principal=request.principal,
             fee=0,
             term_months=request.term_months_remaining,
             charge_method=constitution.charge_method.value,
-            charge_rate=str(constitution.charge_rate),
+            charge_rate=str(rate),
             purpose=request.purpose,
             disbursed_on=request.disbursed_on,
         )
         session.add(loan)
         session.flush()
-        method = constitution.charge_method
-        if method is rules.ChargeMethod.UPFRONT_FEE:
-            method = rules.ChargeMethod.NONE  # the fee was paid when the loan was made on paper
-        for i in rules.loan_instalments(  # what remains runs from the opening, its grace past
-            constitution,
-            request.principal_remaining,
-            opening.date,
-            request.term_months_remaining,
-            method=method,
-            grace_meetings=0,
-        ):
+        for i in schedule:
             session.add(
                 Instalment(
                     loan_id=loan.id,
@@ -260,13 +267,20 @@ def _opening_loans(
                     charge=i.charge,
                 )
             )
+        _paper_events(session, loan, meeting, paper)
         for pledge in request.guarantors:
             session.add(
                 Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
             )
-        session.add(
-            LoanEvent(loan_id=loan.id, meeting_id=meeting.id, on=opening.date, kind="active")
-        )
         debits.append((book.loan_of(borrower), request.principal_remaining))
     session.flush()
     return debits
+
+
+def _paper_events(session: Session, loan: Loan, meeting: Meeting, paper: rules.PaperLoan) -> None:
+    """Record a paper loan's status at the opening and the penalties it carried in."""
+    late = paper.arrears or paper.charges_unpaid or paper.penalties
+    event = partial(LoanEvent, loan_id=loan.id, meeting_id=meeting.id, on=meeting.date)
+    session.add(event(kind="in_arrears" if late else "active"))
+    if paper.penalties:
+        session.add(event(kind="penalty", amount=paper.penalties, note="from paper"))

@@ -523,11 +523,19 @@ def charges_paid_by_member(
         .where(Loan.cycle_id == cycle_id, CLOSED)
         .group_by(Loan.member_id)
     )
+    on_paper = (
+        select(MeetingLine.member_id, func.coalesce(func.sum(MeetingLine.charges_paid), 0))
+        .join(Meeting, Meeting.id == MeetingLine.meeting_id)
+        .where(Meeting.cycle_id == cycle_id, Meeting.kind == "opening", CLOSED)
+        .group_by(MeetingLine.member_id)
+    )
     if as_of is not None:
         repaid = repaid.where(Repayment.paid_on <= as_of)
         fees = fees.where(Loan.disbursed_on <= as_of)
+        on_paper = on_paper.where(Meeting.date <= as_of)
     paid: dict[int, int] = {}
-    for member_id, amount in [*session.execute(repaid).all(), *session.execute(fees).all()]:
+    rows = [*session.execute(repaid), *session.execute(fees), *session.execute(on_paper)]
+    for member_id, amount in rows:
         paid[member_id] = paid.get(member_id, 0) + int(amount)
     return paid
 

@@ -10,25 +10,31 @@ month flat (3,000 + 450 due 5 May, 2 June, 30 June 2025), guaranteed by A (5,000
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from groups.savings import rules
-from groups.savings.commands import Grant, MemberLine
+from groups.savings import queries, rules
+from groups.savings.commands import (
+    Grant,
+    MemberLine,
+    OpeningBalances,
+    OpeningLoan,
+    OpeningMember,
+)
 from groups.savings.errors import DuplicateMember
 from groups.savings.fundbook import export_book, import_book
-from groups.savings.funds import add_member, start_cycle
+from groups.savings.funds import add_member, open_from_paper, start_cycle
 from groups.savings.meetings import reopen_last_meeting
-from groups.savings.models import Meeting
+from groups.savings.models import Loan, Meeting
 from groups.savings.report import fund_report
 from groups.savings.shareout import confirm_share_out, preview_share_out
 from ledger.export import export_journal
 from ledger.models import Account, Entry
-from tests.savings.conftest import START, constitution, make_fund
+from tests.savings.conftest import START, Fund, constitution, make_fund
 from tests.savings.test_rules_refused import Book, story_fund, week
 from web.fundbook import dump_book, load_book
 
@@ -265,3 +271,112 @@ def test_a_name_is_kept_as_the_register_keeps_it(session: Session) -> None:
     assert member.name == "زینب کاظمی"  # Persian ی and ک, single spaces
     other = add_member(session, fund.fund_id, "زینب کاظمی‌پور", START)  # another woman
     assert other.number == 2
+
+
+# -- opening balances from paper, as the notebook has them (item 8) ---------------------
+
+
+def _from_paper(session: Session) -> tuple[Fund, Loan]:
+    """A fund comes into the books on 24 March 2025 (weekly, 5% flat, charges returned).
+
+    The notebook: A 20 shares and 1,200 of charges paid this cycle, B 10, C 5; C was lent
+    9,000 on 20 January at 5% a month flat; 6,000 remains over one more month, of which
+    3,000 is overdue with its 450 charge, and a 200 late penalty; the box holds 30,000.
+    """
+    fund = make_fund(
+        session,
+        min_shares=0,
+        max_shares=20,
+        share_out_method=rules.ShareOutMethod.CHARGES_RETURNED,
+    )
+    a, b, c = fund.members
+    opening = OpeningBalances(
+        date=START,
+        idempotency_key="paper",
+        members=(
+            OpeningMember(a.id, 20, charges_paid=1_200),
+            OpeningMember(b.id, 10),
+            OpeningMember(c.id, 5),
+        ),
+        loans=(
+            OpeningLoan(
+                c.id,
+                6_000,
+                1,
+                date(2025, 1, 20),
+                principal=9_000,
+                arrears=3_000,
+                charges_unpaid=450,
+                penalties=200,
+            ),
+        ),
+        loan_fund_cash=30_000,
+    )
+    open_from_paper(session, fund.fund_id, opening, "t")
+    (loan,) = queries.open_loans(session, fund.fund_id)
+    return fund, loan
+
+
+def test_a_loan_from_paper_opens_in_arrears_with_what_the_notebook_says(
+    session: Session,
+) -> None:
+    fund, loan = _from_paper(session)
+    # What was overdue is due on the opening day; the last 3,000 a month on (28 April),
+    # its flat charge on the 9,000 lent: 450.
+    assert [(i.due, i.principal, i.charge) for i in queries.schedule_of(loan)] == [
+        (START, 3_000, 450),
+        (date(2025, 4, 28), 3_000, 450),
+    ]
+    assert (loan.principal, loan.original_principal) == (6_000, 9_000)
+    assert queries.loan_status(session, loan.id) == "in_arrears"
+    position = queries.position_of(session, loan, START)
+    assert (position.principal_outstanding, position.charge_due, position.penalty_due) == (
+        6_000,
+        450,
+        200,
+    )
+    assert position.payable_now == 3_650
+    # Savings 35,000; cash 30,000 + 6,000 lent: the surplus so far is 1,000.
+    assert fund.balance("surplus") == 1_000 and fund.trial_balance_is_zero()
+
+    fund.meet(week(1), MemberLine(loan.member_id, repayments={loan.id: 3_650}))
+    position = queries.position_of(session, loan, week(1))
+    assert (position.overdue_principal, position.overdue_charge, position.penalty_due) == (0, 0, 0)
+    assert queries.loan_status(session, loan.id) == "active"
+
+
+def test_charges_paid_on_paper_come_back_at_a_charges_returned_share_out(
+    session: Session,
+) -> None:
+    fund, loan = _from_paper(session)
+    a, b, c = fund.members
+    fund.meet(week(1), MemberLine(c.id, repayments={loan.id: 3_650}))
+
+    preview = preview_share_out(session, fund.fund_id, week(1))
+    # Cash 33,650 + C's 3,000 = 36,650 = savings 35,000 + charges 1,200 (A, on paper) +
+    # 450 (C, today): each gets her savings and her charges back, nothing is left over.
+    assert {line.member_id: line.charges_paid for line in preview.lines} == {
+        a.id: 1_200,
+        b.id: 0,
+        c.id: 450,
+    }
+    assert {line.member_id: line.payout for line in preview.lines} == {
+        a.id: 21_200,
+        b.id: 10_000,
+        c.id: 5_450 - 3_000,
+    }
+
+
+def test_a_fund_from_paper_exports_and_imports_back_to_the_same_books(session: Session) -> None:
+    fund, _ = _from_paper(session)
+    text = dump_book(export_book(session, fund.fund_id))
+    (loan,) = json.loads(text)["cycles"][0]["opening"]["loans"]
+    assert {k: loan[k] for k in ("principal", "arrears", "charges_unpaid", "penalties")} == {
+        "principal": 9_000,
+        "arrears": 3_000,
+        "charges_unpaid": 450,
+        "penalties": 200,
+    }
+    copy = import_book(session, load_book(text), "t", as_new=True)
+    assert _entries_of(session, copy) == _entries_of(session, fund.fund_id)
+    assert json.loads(dump_book(export_book(session, copy)))["cycles"] == json.loads(text)["cycles"]

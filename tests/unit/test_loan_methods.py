@@ -19,16 +19,18 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groups.savings.errors import InvalidConstitution
+from groups.savings.errors import InvalidConstitution, NegativeAmount
 from groups.savings.rules import (
     ChargeMethod,
     Constitution,
     MeetingFrequency,
+    PaperLoan,
     annuity_payment,
     grace_end,
     instalment_due_dates,
     loan_instalments,
     loan_schedule,
+    paper_loan_instalments,
     round_to_unit,
 )
 
@@ -199,3 +201,50 @@ def test_the_constitution_s_unit_and_grace_shape_a_new_loan() -> None:
 def test_a_unit_or_grace_out_of_range_is_no_constitution(setting: str, value: int) -> None:
     with pytest.raises(InvalidConstitution, match=setting):
         Constitution.from_dict({"share_price": 1_000, setting: value})
+
+
+# -- loans from paper ---------------------------------------------------------------------
+
+
+def test_a_paper_loan_s_arrears_fall_due_on_the_opening_day_and_the_rest_runs_on() -> None:
+    """9,000 lent at 5% flat; 6,000 remains over 2 months, 1,000 of it overdue with 900 of
+    charges: 1,000 + 900 on the opening day; 5,000 in two months, each with 450 (5% of
+    the 9,000 lent, not of what remains)."""
+    constitution = Constitution(share_price=1_000, charge_rate=Decimal("0.05"))
+    paper = PaperLoan(6_000, 2, principal=9_000, arrears=1_000, charges_unpaid=900)
+    schedule = paper_loan_instalments(constitution, paper, MADE)
+    assert [(i.number, i.due, i.principal, i.charge) for i in schedule] == [
+        (1, MADE, 1_000, 900),
+        (2, date(2025, 2, 10), 2_500, 450),
+        (3, date(2025, 3, 10), 2_500, 450),
+    ]
+
+
+def test_a_paper_loan_keeps_its_own_rate_and_no_upfront_fee_is_due_again() -> None:
+    declining = Constitution(share_price=1_000, charge_method=ChargeMethod.DECLINING_MONTHLY)
+    own = paper_loan_instalments(declining, PaperLoan(4_000, 2, rate=Decimal("0.02")), MADE)
+    assert [(i.principal, i.charge) for i in own] == [(2_000, 80), (2_000, 40)]
+    fee = Constitution(share_price=1_000, charge_method=ChargeMethod.UPFRONT_FEE)
+    assert all(i.charge == 0 for i in paper_loan_instalments(fee, PaperLoan(4_000, 2), MADE))
+
+
+def test_a_paper_loan_wholly_in_arrears_is_one_instalment_due_at_the_opening() -> None:
+    constitution = Constitution(share_price=1_000)
+    schedule = paper_loan_instalments(constitution, PaperLoan(3_000, 0, arrears=3_000), MADE)
+    assert [(i.due, i.principal, i.charge) for i in schedule] == [(MADE, 3_000, 0)]
+
+
+@pytest.mark.parametrize(
+    "paper",
+    [
+        PaperLoan(3_000, 1, arrears=3_001),  # more overdue than remains
+        PaperLoan(3_000, 1, principal=2_000),  # more remains than was lent
+        PaperLoan(3_000, 1, penalties=-1),
+        PaperLoan(0, 1),
+        PaperLoan(3_000, 1, rate=Decimal(1)),
+    ],
+    ids=["arrears", "principal", "penalty", "nothing-remains", "rate"],
+)
+def test_a_paper_loan_whose_figures_do_not_fit_is_refused(paper: PaperLoan) -> None:
+    with pytest.raises(NegativeAmount):
+        paper_loan_instalments(Constitution(share_price=1_000), paper, MADE)

@@ -53,12 +53,14 @@ from groups.savings.rules.loans import (
     upfront_fee,
 )
 from groups.savings.rules.schedule import (
+    PaperLoan,
     grace_end,
     instalment_due_dates,
     loan_instalments,
     meeting_dates,
     months_after,
     next_meeting_on_or_after,
+    paper_loan_instalments,
     voiding_day,
 )
 from groups.savings.rules.shareout import (
@@ -80,6 +82,7 @@ __all__ = [
     "LoanPosition",
     "MeetingFrequency",
     "MemberStake",
+    "PaperLoan",
     "Payment",
     "Payout",
     "PenaltyKind",
@@ -97,6 +100,7 @@ __all__ = [
     "meeting_dates",
     "months_after",
     "next_meeting_on_or_after",
+    "paper_loan_instalments",
     "pledge_held",
     "principal_parts",
     "recovery_split",

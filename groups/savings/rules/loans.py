@@ -91,13 +91,15 @@ def loan_schedule(
     rate: Decimal,
     due_dates: Sequence[date],
     unit: int = 1,
+    flat_base: int | None = None,
 ) -> tuple[Instalment, ...]:
     """Return the instalments of a loan, one per due date; Σ principal = principal.
 
     Each instalment but the last is principal + charge rounded half up to a multiple of
     ``unit`` (its principal takes the rounding, its charge is exact); the last takes the
     principal left. Equal principal (flat, declining, upfront fee, none) or equal
-    instalments (annuity: P·r ÷ (1 − (1 + r)^−n), the charge on the balance).
+    instalments (annuity: P·r ÷ (1 − (1 + r)^−n), the charge on the balance). A flat
+    charge is on ``flat_base`` when given (a loan from paper: the principal as lent).
     """
     if principal <= 0:
         raise NegativeAmount(
@@ -108,7 +110,7 @@ def loan_schedule(
         raise LoanTermTooShort("A loan needs at least one instalment")
     count, outstanding, instalments = len(due_dates), principal, []
     for number, due in enumerate(due_dates, start=1):
-        charge = _instalment_charge(method, rate, principal, outstanding)
+        charge = _instalment_charge(method, rate, flat_base or principal, outstanding)
         if number == count:
             part = outstanding
         else:
