@@ -27,6 +27,8 @@ class InvalidConstitution(SavingsError):
 
     code = "invalid_constitution"
     message_fa = "اساسنامه‌ی صندوق درست پر نشده است؛ مقدارهای آن را بازبینی کنید."
+    #: The setting at fault (``min_shares``, …), when one is.
+    setting: str | None = None
 
 
 class NoOpenCycle(SavingsError):

@@ -103,10 +103,12 @@ FIELD_NAMES_FA: Mapping[str, str] = MappingProxyType(
 
 def _invalid(name: str, english: str, persian: str) -> InvalidConstitution:
     """Return an InvalidConstitution naming the setting in English and in Persian."""
-    return InvalidConstitution(
+    error = InvalidConstitution(
         f"Constitution setting {name!r} {english}",
         message_fa=f"اساسنامه: {FIELD_NAMES_FA.get(name, name)} {persian}",
     )
+    error.setting = name
+    return error
 
 
 def _integer(name: str, value: object) -> int:
