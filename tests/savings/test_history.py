@@ -380,3 +380,24 @@ def test_a_fund_from_paper_exports_and_imports_back_to_the_same_books(session: S
     copy = import_book(session, load_book(text), "t", as_new=True)
     assert _entries_of(session, copy) == _entries_of(session, fund.fund_id)
     assert json.loads(dump_book(export_book(session, copy)))["cycles"] == json.loads(text)["cycles"]
+
+
+def test_a_meeting_s_new_loan_follows_the_constitution_s_method_unit_and_grace(
+    session: Session,
+) -> None:
+    """Annuity at 5 %, instalments in thousands, two meetings of grace: C's 9,000 made on
+    31 March (week 1) over 3 months starts after 14 April; A = 3,304.88 → 3,000."""
+    book = story_fund(
+        session,
+        charge_method=rules.ChargeMethod.ANNUITY,
+        instalment_unit=1_000,
+        grace_meetings=2,
+    )
+    # 9,000 × 5 %: 450, principal 2,550; 6,450 × 5 % = 323 (322.5 half up), principal 2,677;
+    # the last 3,773 + 189 (188.65).
+    assert [(i.due, i.principal, i.charge) for i in queries.schedule_of(book.loan)] == [
+        (date(2025, 5, 19), 2_550, 450),
+        (date(2025, 6, 16), 2_677, 323),
+        (date(2025, 7, 14), 3_773, 189),
+    ]
+    assert queries.position_of(session, book.loan, week(7)).payable_now == 0  # 12 May: grace
