@@ -19,6 +19,7 @@ from groups.savings.errors import (
     MeetingDateNotAfterPrevious,
     NegativeAmount,
 )
+from groups.savings.locking import lock_fund
 from groups.savings.models import (
     Cycle,
     Guarantee,
@@ -68,6 +69,7 @@ def start_cycle(
 ) -> Cycle:
     """Open the fund's next cycle under a constitution fixed from now on."""
     constitution.validate()
+    lock_fund(session, fund_id)
     if session.scalar(select(Cycle.id).where(Cycle.fund_id == fund_id, Cycle.status == "open")):
         raise CycleAlreadyOpen(f"Fund {fund_id} already has an open cycle")
     number = session.scalar(
@@ -99,6 +101,7 @@ def add_member(
     spaces); a second active member whose name folds to the same key (``joined_key``:
     ي/ی, ك/ک, a ZWNJ, a space or none between the parts) is refused as DuplicateMember.
     """
+    lock_fund(session, fund_id)
     name = display_text(name)
     if not name or _name_taken(session, fund_id, name):
         raise DuplicateMember(f"Fund {fund_id} already has an active member named {name!r}")
@@ -137,6 +140,7 @@ def open_from_paper(
     session: Session, fund_id: int, opening: OpeningBalances, actor: str
 ) -> Meeting:
     """Post a running fund's notebook as meeting 0: savings, open loans, cash, social fund."""
+    lock_fund(session, fund_id)
     replay = session.scalars(
         select(Meeting).where(Meeting.idempotency_key == opening.idempotency_key)
     ).one_or_none()

@@ -5,7 +5,7 @@ remained when the fund came into the books); ``meeting_lines.charges_paid`` keep
 the opening line, the service charges she had paid in the cycle so far (issue 13).
 
 Revision ID: 0010b
-Revises: 0010
+Revises: 0008
 Create Date: 2026-12-04 17:15:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010b"
-down_revision = "0010"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
