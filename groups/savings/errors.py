@@ -46,6 +46,13 @@ class CycleAlreadyOpen(SavingsError):
     )
 
 
+class CycleBeforeShareOut(SavingsError):
+    """Raised when a new cycle would start before the previous cycle's share-out."""
+
+    code = "cycle_before_share_out"
+    message_fa = "دوره‌ی تازه نمی‌تواند پیش از تاریخ تقسیم سود دوره‌ی قبل آغاز شود."
+
+
 class ShareOutAlreadyDone(NoOpenCycle):
     """Raised when business is recorded in, or a share-out asked of, a shared-out cycle."""
 
@@ -132,6 +139,13 @@ class NegativeAmount(SavingsError):
 
     code = "negative_amount"
     message_fa = "مبلغ واردشده درست نیست؛ مبلغ نمی‌تواند منفی باشد."
+
+
+class AmountTooLarge(SavingsError):
+    """Raised when an amount is larger than the books take (ledger.money.MAX_AMOUNT)."""
+
+    code = "amount_too_large"
+    message_fa = "این مبلغ بیش از اندازه بزرگ است؛ رقم‌ها را بازبینی کنید."
 
 
 class InsufficientCash(SavingsError):

@@ -12,6 +12,7 @@ from groups.savings.book import CODES, FundBook
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
+    CycleBeforeShareOut,
     DuplicateMember,
     InvalidConstitution,
     MeetingDateNotAfterPrevious,
@@ -68,6 +69,13 @@ def start_cycle(
     constitution.validate()
     if session.scalar(select(Cycle.id).where(Cycle.fund_id == fund_id, Cycle.status == "open")):
         raise CycleAlreadyOpen(f"Fund {fund_id} already has an open cycle")
+    shared_out_on = session.scalar(select(func.max(Cycle.ended_on)).where(Cycle.fund_id == fund_id))
+    if shared_out_on is not None and started_on < shared_out_on:
+        raise CycleBeforeShareOut(
+            f"A new cycle cannot start on {started_on}, before the share-out of {shared_out_on}",
+            field="started_on",
+            bound=shared_out_on,
+        )
     number = session.scalar(
         select(func.coalesce(func.max(Cycle.number), 0)).where(Cycle.fund_id == fund_id)
     )

@@ -233,6 +233,59 @@ def split_repayment(
     )
 
 
+def late_instalments(
+    schedule: Sequence[Instalment], payments: Sequence[Payment], as_of: date
+) -> list[Instalment]:
+    """Return the instalments due strictly before the day, oldest first, with what is left
+    to pay on each (payments applied oldest first, as ``loan_position`` does)."""
+    payments = [p for p in payments if p.on <= as_of]
+    schedule = _waive_later_charges(schedule, payments)
+    paid_principal = sum(p.principal for p in payments)
+    paid_charge = sum(p.charge for p in payments)
+    left = _remaining(schedule, paid_principal, paid_charge)
+    return [i for i in left if i.total and i.due < as_of]
+
+
+def split_recovery(
+    amount: int,
+    position: LoanPosition,
+    late: Sequence[Instalment],
+    order: Sequence[Component],
+    on: date,
+) -> Payment:
+    """Split a recovery so that it settles what is overdue first: the penalties, then each
+    late instalment oldest first (its charge and principal in the repayment order), then
+    what falls due today and any principal, along the order.
+
+    ``late`` is ``late_instalments`` of the loan on the day. More than
+    ``position.max_payment`` raises OverPayment.
+    """
+    if amount < 0:
+        raise NegativeAmount(f"A repayment cannot be negative: {amount}")
+    if amount > position.max_payment:
+        raise OverPayment(f"Payment {amount} exceeds the {position.max_payment} owed")
+    check_repayment_order(order)
+    parts = dict.fromkeys(Component, 0)
+    parts[Component.PENALTY] = min(amount, position.penalty_due)
+    left = amount - parts[Component.PENALTY]
+    rest = [c for c in order if c is not Component.PENALTY]
+    for instalment in late:
+        for component in rest:
+            owed = instalment.charge if component is Component.CHARGE else instalment.principal
+            parts[component] += min(left, owed)
+            left -= min(left, owed)
+    caps = {
+        Component.CHARGE: position.charge_due - parts[Component.CHARGE],
+        Component.PRINCIPAL: position.principal_outstanding - parts[Component.PRINCIPAL],
+    }
+    for component in rest:
+        parts[component] += min(left, caps[component])
+        left -= min(left, caps[component])
+    return Payment(
+        on, parts[Component.PENALTY], parts[Component.CHARGE], parts[Component.PRINCIPAL]
+    )
+
+
 def late_penalty(kind: PenaltyKind, amount: int, rate: Decimal, overdue: int) -> int:
     """Return the penalty for one late instalment: fixed, a share of the overdue (half up), or 0."""
     if overdue <= 0 or kind == PenaltyKind.NONE:
