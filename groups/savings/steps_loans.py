@@ -125,12 +125,15 @@ def plan_loan(draft: Draft, index: int, request: NewLoan) -> None:
     borrower = request.borrower_id
     with draft.checking(f"{where}.borrower", member_id=borrower):
         draft.member(borrower)
-        if draft.loans_of(borrower) or any(n.borrower_id == borrower for n in draft.new_loans):
-            raise MemberHasOpenLoan(f"{draft.member(borrower).named} already has an open loan")
     with draft.checking(f"{where}.amount", member_id=borrower):
         positive(request.amount, f"Loan amount must be positive: {request.amount}")
     with draft.checking(f"{where}.term_months", member_id=borrower):
         check_term(request.term_months, c.max_term_months)
+    if borrower in draft.state.members:
+        with draft.checking(f"{where}.borrower", member_id=borrower):
+            if draft.loans_of(borrower) or any(n.borrower_id == borrower for n in draft.new_loans):
+                named = draft.state.members[borrower].named
+                raise MemberHasOpenLoan(f"{named} already has an open loan")
     if len(draft.violations) == before:
         with draft.checking(f"{where}.amount", member_id=borrower):
             cap = rules.loan_cap(draft.savings_now(borrower), c.loan_multiple, draft.cash)
