@@ -31,8 +31,10 @@ from groups.savings.models import (
     Member,
     Repayment,
 )
+from groups.savings.reads import COUNTED
 
-CLOSED = Meeting.status == "closed"
+#: Only rows of meetings that count (closed, not voided): ``reads.COUNTED``.
+CLOSED = COUNTED
 #: Statuses of a loan that is no longer open.
 FINISHED = ("repaid", "written_off")
 #: A list of loan ids, for the queries of many loans at once.
