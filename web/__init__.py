@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import config
+from web import config, routing
 from web.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -16,6 +16,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create the app from the environment, then apply overrides (tests pass theirs)."""
     app = Flask(__name__, instance_relative_config=True)
+    routing.bound_ids(app)  # before any rule: an id past a column's range is a 404
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
@@ -27,10 +28,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, logins, CSRF protection and translations to the app."""
+    """Bind the database, migrations, logins, CSRF, translations and security headers."""
+    from web import headers
+
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_accounts(app)
+    headers.init_app(app)
 
 
 def register_accounts(app: Flask) -> None:

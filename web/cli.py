@@ -19,6 +19,7 @@ from ledger.verify import verify
 from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
+from web.headers import QuietRequestHandler
 from web.register_cli import attach as attach_register
 from web.report_cli import report
 
@@ -51,7 +52,13 @@ def demo(host: str, port: int) -> None:
     for username, role in users:
         click.echo(f"  {username:12} {role}")
     click.echo(f"Sandogh is at http://{host}:{port}/ — open it in a browser and log in.")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        threaded=True,
+        request_handler=QuietRequestHandler,
+    )
 
 
 @main.group()

@@ -141,13 +141,6 @@ class NegativeAmount(SavingsError):
     message_fa = "مبلغ واردشده درست نیست؛ مبلغ نمی‌تواند منفی باشد."
 
 
-class AmountTooLarge(SavingsError):
-    """Raised when an amount is larger than the books take (ledger.money.MAX_AMOUNT)."""
-
-    code = "amount_too_large"
-    message_fa = "این مبلغ بیش از اندازه بزرگ است؛ رقم‌ها را بازبینی کنید."
-
-
 class InsufficientCash(SavingsError):
     """Raised when a loan, grant, expense or payout needs more than the cash in the box."""
 
@@ -222,3 +215,26 @@ class LoanTermTooShort(SavingsError):
 
     code = "loan_term_too_short"
     message_fa = "مدت بازپرداخت وام باید دست‌کم یک ماه باشد."
+
+
+# -- fund books ----------------------------------------------------------------------------
+
+
+class BookAlreadyImported(SavingsError):
+    """Raised when a fund book whose identity a fund already carries is imported again."""
+
+    code = "book_already_imported"
+    message_fa = (
+        "این دفتر صندوق پیش‌تر وارد شده است؛ برای ساختن رونوشتی تازه از آن، "
+        "آن را به‌عنوان صندوق تازه وارد کنید."
+    )
+
+
+class AmountTooLarge(SavingsError):
+    """Raised when an amount, or shares × share price, is more than the books can hold."""
+
+    code = "amount_too_large"
+    message_fa = (
+        "مبلغی بزرگ‌تر از آنچه دفتر می‌تواند نگه دارد (بیش از ۹٬۲۲۳ تریلیون ریال) به دست آمد؛ "
+        "مبلغ‌ها، شمار سهم‌ها و بهای سهم را بازبینی کنید."
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from groups.savings import rules
 from groups.savings.commands import CashItem, Grant, MemberLine
-from groups.savings.draft import Draft, non_negative, positive
+from groups.savings.draft import Draft, non_negative, not_too_large, positive
 from groups.savings.errors import (
     InsufficientCash,
     InsufficientSocialFund,
@@ -27,6 +27,8 @@ def plan_lines(draft: Draft, lines: tuple[MemberLine, ...]) -> None:
             draft.member(line.member_id)
             check_shares(draft, line)
         if len(draft.violations) == before:
+            with draft.checking("lines.shares", member_id=line.member_id):
+                not_too_large(line.shares * price, "shares × share price")
             with draft.checking("lines.social", member_id=line.member_id):
                 non_negative(line.social, "social-fund contribution")
         if len(draft.violations) > before:
