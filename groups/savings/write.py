@@ -9,6 +9,7 @@ meetings, the opening balances from paper and the share-out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -108,9 +109,15 @@ def write_rows(session: Session, plan: MeetingPlan, meeting: Meeting) -> None:
 
 
 def write_loan(
-    session: Session, fund_id: int, cycle_id: int, meeting: Meeting, planned: PlannedLoan
+    session: Session,
+    fund_id: int,
+    cycle_id: int,
+    meeting: Meeting,
+    planned: PlannedLoan,
+    disbursed_on: date | None = None,
 ) -> Loan:
-    """Add a loan granted at a meeting: its row, schedule, pledges and its first status."""
+    """Add a loan granted at a meeting (or brought from paper, disbursed on an earlier day):
+    its row, schedule, pledges and its first status."""
     loan = Loan(
         fund_id=fund_id,
         cycle_id=cycle_id,
@@ -122,7 +129,7 @@ def write_loan(
         charge_method=planned.charge_method.value,
         charge_rate=str(planned.charge_rate),
         purpose=planned.purpose,
-        disbursed_on=meeting.date,
+        disbursed_on=disbursed_on or meeting.date,
     )
     session.add(loan)
     session.flush()
