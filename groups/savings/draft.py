@@ -193,4 +193,7 @@ def positive(amount: int, message: str) -> None:
 def not_too_large(amount: int, what: str) -> None:
     """Refuse an amount larger than the books take."""
     if amount > MAX_AMOUNT:
-        raise AmountTooLarge(f"{what} {amount} is more than {MAX_AMOUNT}", bound=MAX_AMOUNT)
+        raise AmountTooLarge(
+            f"{what} {amount:,} is larger than the books can hold ({MAX_AMOUNT:,} at most)",
+            bound=MAX_AMOUNT,
+        )
