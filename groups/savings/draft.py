@@ -136,7 +136,7 @@ class Draft:
         self, loan: LoanState, payer_id: int, payment: rules.Payment, source: AccountRef, memo: str
     ) -> None:
         """Apply a payment to a loan from cash or from someone's savings."""
-        self.repayments.append(PlannedRepayment(loan.id, payer_id, payment))
+        self.repayments.append(PlannedRepayment(loan.id, payer_id, payment, memo))
         self.loans[loan.id] = dataclasses.replace(
             loan, paid=(*loan.paid, PaidBy(payer_id, payment))
         )

@@ -110,6 +110,17 @@ class MemberHasOpenLoan(SavingsError):
     message_fa = "این عضو هنوز وام تسویه‌نشده دارد."
 
 
+class MemberListedTwice(SavingsError):
+    """Raised when a meeting lists a member twice: two rows of the sheet, or two pledges of
+    one guarantor for the same loan."""
+
+    code = "member_listed_twice"
+    message_fa = (
+        "نام این عضو دو بار آمده است؛ هر عضو در هر جلسه یک ردیف دارد "
+        "و برای هر وام یک بار ضامن می‌شود."
+    )
+
+
 class ShareLimitExceeded(SavingsError):
     """Raised when a member buys fewer or more shares in a meeting than the constitution allows."""
 

@@ -44,6 +44,8 @@ class PlannedRepayment:
     loan_id: int
     payer_id: int
     payment: rules.Payment
+    #: "repayment", "guarantor recovery", "netted on leaving" or "netted at share-out".
+    kind: str = "repayment"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,15 @@ class MeetingPlan:
     movements: tuple[PlannedMovement, ...]
     exits: tuple[PlannedExit, ...]
     entries: tuple[PlannedEntry, ...]
+
+    def repayments_of(self, kind: str) -> list[PlannedRepayment]:
+        """Return the payments of one kind (e.g. "guarantor recovery")."""
+        return [r for r in self.repayments if r.kind == kind]
+
+    @property
+    def penalties(self) -> list[PlannedEvent]:
+        """Return the late penalties the meeting assesses."""
+        return [e for e in self.events if e.kind == "penalty"]
 
     @property
     def discrepancy(self) -> int | None:

@@ -116,7 +116,9 @@ def preview_share_out(
     for line in lines:
         if line.payout < 0:
             raise MemberHasOpenLoan(
-                f"{line.name} owes more than her share-out; write the loan off or collect it first"
+                f"{line.name} owes more than her share-out; write the loan off or collect it first",
+                member_id=line.member_id,
+                bound=line.payout + line.deduction,
             )
     return ShareOutPreview(
         cycle.id,
@@ -173,7 +175,11 @@ def confirm_share_out(
     reinvest = dict(reinvest or {})
     for line in preview.lines:
         if not 0 <= reinvest.get(line.member_id, 0) <= line.payout:
-            raise NegativeAmount(f"{line.name} can re-invest between 0 and her payout")
+            raise NegativeAmount(
+                f"{line.name} can re-invest between 0 and her payout",
+                member_id=line.member_id,
+                bound=(0, line.payout),
+            )
     meeting = write_plan(
         session, _netting_plan(session, fund_id, on, idempotency_key, write_off), actor
     )

@@ -21,6 +21,7 @@ from groups.savings.errors import (
 from groups.savings.planned import PlannedEvent, PlannedLoan
 from groups.savings.state import LoanState
 from groups.savings.states import LoanStatus, move
+from groups.savings.steps_members import once
 
 
 def plan_penalties(draft: Draft) -> None:
@@ -140,8 +141,11 @@ def plan_loan(draft: Draft, index: int, request: NewLoan) -> None:
             if request.amount > cap:
                 raise LoanExceedsCap(f"Loan {request.amount} exceeds the cap {cap}", bound=cap)
     pledged_here: dict[int, int] = {}
+    guarantors: set[int] = set()
     for j, pledge in enumerate(request.guarantors):
         with draft.checking(f"{where}.guarantors.{j}", member_id=pledge.guarantor_id):
+            guarantor = draft.member(pledge.guarantor_id)
+            once(guarantor.id, guarantors, guarantor.named)
             check_pledge(draft, request, pledge, pledged_here)
     if len(draft.violations) == before:
         disburse(draft, request)

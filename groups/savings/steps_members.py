@@ -11,6 +11,7 @@ from groups.savings.errors import (
     InsufficientSocialFund,
     MemberHasGuarantees,
     MemberHasOpenLoan,
+    MemberListedTwice,
     ShareLimitExceeded,
     UnknownFineType,
 )
@@ -21,10 +22,12 @@ def plan_lines(draft: Draft, lines: tuple[MemberLine, ...]) -> None:
     """Plan attendance, shares and social-fund contributions (one entry for each)."""
     price = draft.constitution.share_price
     savings_credits, social_total = [], 0
+    seen: set[int] = set()
     for line in lines:
         before = len(draft.violations)
         with draft.checking("lines.shares", member_id=line.member_id):
             draft.member(line.member_id)
+            once(line.member_id, seen, draft.state.members[line.member_id].named)
             check_shares(draft, line)
         if len(draft.violations) == before:
             with draft.checking("lines.shares", member_id=line.member_id):
@@ -48,6 +51,13 @@ def plan_lines(draft: Draft, lines: tuple[MemberLine, ...]) -> None:
     if social_total:
         draft.entry("social fund", [("social_cash", social_total)], [("social", social_total)])
         draft.social_cash += social_total
+
+
+def once(member_id: int, seen: set[int], named: str) -> None:
+    """Refuse a member named a second time where she may be named once."""
+    if member_id in seen:
+        raise MemberListedTwice(f"{named} is listed twice")
+    seen.add(member_id)
 
 
 def check_shares(draft: Draft, line: MemberLine) -> None:

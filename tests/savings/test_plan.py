@@ -149,6 +149,9 @@ def wild_commands(draw: st.DrawFn, member_ids: list[int], loan_id: int) -> dict[
     """Commands a careless (or hostile) client could send: any part may break a rule."""
     people = st.sampled_from([*member_ids, 999_999])
     borrower = member_ids[1]
+    listed = [m for m in member_ids if draw(st.booleans())]
+    if listed and draw(st.sampled_from([False] * 5 + [True])):
+        listed.append(listed[0])  # a member twice: the database keeps one line a member
     lines = tuple(
         MemberLine(
             m,
@@ -161,10 +164,9 @@ def wild_commands(draw: st.DrawFn, member_ids: list[int], loan_id: int) -> dict[
                 )
             ),
         )
-        for m in member_ids
-        if draw(st.booleans())
+        for m in listed
     )
-    pledges = st.builds(Pledge, people, AMOUNTS)
+    pledges = st.builds(Pledge, people, st.one_of(st.integers(1, 500), AMOUNTS))
     loans = st.lists(
         st.builds(
             NewLoan,
@@ -172,7 +174,7 @@ def wild_commands(draw: st.DrawFn, member_ids: list[int], loan_id: int) -> dict[
             AMOUNTS,
             st.one_of(st.integers(1, 3), st.integers(-1, 5)),
             st.just(""),
-            st.lists(pledges, max_size=2).map(tuple),
+            st.lists(pledges, max_size=3).map(tuple),
         ),
         max_size=1,
     )
@@ -223,3 +225,19 @@ def test_a_plan_is_never_one_the_database_refuses(session: Session) -> None:
             savepoint.rollback()
 
     check()
+
+
+def test_a_member_listed_twice_is_refused_before_the_database_would(session: Session) -> None:
+    fund, _loan = a_fund_with_a_loan(session)
+    a, _b, c = fund.members
+    twice = command(
+        week(2),
+        lines=(MemberLine(a.id, shares=1), MemberLine(a.id, shares=2)),
+        new_loans=(NewLoan(c.id, 1_000, 1, "", (Pledge(a.id, 100), Pledge(a.id, 100))),),
+    )
+    result = plan_meeting(load_fund_state(session, fund.fund_id, week(2)), twice)
+    assert isinstance(result, Violations)
+    assert [(v.code, v.field, v.member_id) for v in result] == [
+        ("member_listed_twice", "lines.shares", a.id),
+        ("member_listed_twice", "new_loans.0.guarantors.1", a.id),
+    ]

@@ -76,6 +76,7 @@ ERROR_FIELDS: dict[str, tuple[str, ...]] = {
         "repay:{m}",
         "section:cash_items",
     ),
+    "member_listed_twice": ("m-{m}-shares", "pledge:{m}"),
     "nothing_to_recover": ("section:decisions",),
     "meeting_date_not_after_previous": ("date",),
     "member_not_active": ("m-{m}-shares", "loan:{m}:borrower", "pledge:{m}", "grant:{m}:member"),
