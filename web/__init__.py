@@ -20,6 +20,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
+    config.with_busy_timeout(app.config)
     register_extensions(app)
     register_blueprints(app)
     register_template_filters(app)
@@ -29,9 +30,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, logins, CSRF, translations and security headers."""
-    from web import headers
+    from web import concurrency, headers
 
     db.init_app(app)
+    concurrency.init_app(app)  # first: a request's transaction begins after it
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_accounts(app)
     headers.init_app(app)
@@ -88,6 +90,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(setup)
     app.register_blueprint(shareout)
     app.register_blueprint(training)
+    register_api(app)
+
+
+def register_api(app: Flask) -> None:
+    """Mount the JSON API under /api/v1/ (web/api/)."""
+    from web import api
+    from web.capture.pwa import bp as pwa
+    from web.capture.routes import bp as capture
+
+    app.register_blueprint(capture)
+    app.register_blueprint(pwa)
+    api.init_app(app)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -20,8 +20,10 @@ from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
 from web.headers import QuietRequestHandler
+from web.ops_cli import attach as attach_ops
 from web.register_cli import attach as attach_register
 from web.report_cli import report
+from web.token_cli import token
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -225,4 +227,6 @@ def _echo_progress(message: str) -> None:
 
 main.add_command(fund)
 main.add_command(report)
+main.add_command(token)
 attach_register(main)
+attach_ops(main)

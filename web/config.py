@@ -17,6 +17,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         ),
         "SECRET_KEY": os.environ.get("SANDOGH_SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Seconds a SQLite writer waits for another (see with_busy_timeout).
+        "SANDOGH_BUSY_TIMEOUT": float(os.environ.get("SANDOGH_BUSY_TIMEOUT") or 15),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies unless SANDOGH_SECURE_COOKIES=0 (plain http); debug and tests turn it off.
@@ -28,16 +30,40 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # The dashboard's flag thresholds (reports.flags.Thresholds): "par30=0.15,attendance=0.6".
         "SANDOGH_FLAGS": flag_thresholds(os.environ.get("SANDOGH_FLAGS", "")),
+        # The largest request (an uploaded file) in bytes; larger ones get a friendly 413.
+        "MAX_CONTENT_LENGTH": _megabytes(os.environ.get("SANDOGH_MAX_UPLOAD_MB", "10")),
+        # The register import refuses files with more data rows or columns than these.
+        "SANDOGH_IMPORT_MAX_ROWS": int(os.environ.get("SANDOGH_IMPORT_MAX_ROWS", "100000")),
+        "SANDOGH_IMPORT_MAX_COLUMNS": int(os.environ.get("SANDOGH_IMPORT_MAX_COLUMNS", "200")),
         # Where files printed in the background are kept (web/reports/jobs.py).
         "SANDOGH_REPORT_JOBS": os.environ.get("SANDOGH_REPORT_JOBS")
         or str(Path(instance_path) / "report-jobs"),
+        # Durable jobs on RQ (web/jobqueue.py) when set, e.g. redis://127.0.0.1:6379/0.
+        "SANDOGH_REDIS_URL": os.environ.get("SANDOGH_REDIS_URL", ""),
+        "SANDOGH_QUEUE": os.environ.get("SANDOGH_QUEUE", "sandogh"),
+        "SANDOGH_JOB_RETENTION_DAYS": float(os.environ.get("SANDOGH_JOB_RETENTION_DAYS") or 7),
     }
+
+
+def with_busy_timeout(config: dict[str, Any]) -> None:
+    """On SQLite, make a writer wait for the lock up to SANDOGH_BUSY_TIMEOUT seconds (the
+    driver's ``timeout``) instead of failing; engine options that set their own are kept."""
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("connect_args", {"timeout": config.get("SANDOGH_BUSY_TIMEOUT", 15)})
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def flag_thresholds(text: str) -> dict[str, str]:
     """Return the flag thresholds written as ``name=value`` pairs separated by commas."""
     pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
     return {name.strip(): value.strip() for name, value in pairs}
+
+
+def _megabytes(text: str) -> int:
+    """Return a size given in megabytes (decimals allowed) in bytes."""
+    return int(float(text) * 1024 * 1024)
 
 
 def normalise_database_url(url: str) -> str:

@@ -23,6 +23,7 @@ from groups.savings import queries, rules
 from groups.savings.book import FundBook
 from groups.savings.draft import Draft
 from groups.savings.errors import MeetingDateNotAfterPrevious, MemberHasOpenLoan, NegativeAmount
+from groups.savings.locking import lock_fund
 from groups.savings.models import Cycle, Meeting, Member, ShareOut, ShareOutPayout
 from groups.savings.plan import finish
 from groups.savings.planned import MeetingPlan
@@ -166,6 +167,7 @@ def confirm_share_out(
     reinvest: Mapping[int, int] | None = None,
 ) -> ShareOut:
     """Post the share-out agreed at a meeting and freeze it; the cycle is then closed."""
+    lock_fund(session, fund_id)
     replay = session.scalars(
         select(Meeting).where(Meeting.idempotency_key == idempotency_key)
     ).one_or_none()
