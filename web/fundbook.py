@@ -206,6 +206,7 @@ class ConstitutionSchema(Schema):
     leaver_gets_profit = StrictBoolean()
     instalment_unit = _amount(1)
     grace_meetings = _count(0, 52)
+    recovery_order = _choice(_values(rules.RecoveryOrder))
 
     @validates_schema
     def check_settings_together(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -14,6 +14,7 @@ from groups.savings.book import CODES, FundBook
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
+    CycleBeforeShareOut,
     DuplicateMember,
     InvalidConstitution,
     MeetingDateNotAfterPrevious,
@@ -22,8 +23,6 @@ from groups.savings.errors import (
 from groups.savings.locking import lock_fund
 from groups.savings.models import (
     Cycle,
-    Guarantee,
-    Instalment,
     Loan,
     LoanEvent,
     Meeting,
@@ -31,6 +30,8 @@ from groups.savings.models import (
     Member,
     SavingsFund,
 )
+from groups.savings.planned import PlannedLoan
+from groups.savings.write import write_loan
 from ledger.chart import open_fund, open_member_account
 from ledger.entries import Source, SourceType
 from ledger.posting import post_many
@@ -72,6 +73,13 @@ def start_cycle(
     lock_fund(session, fund_id)
     if session.scalar(select(Cycle.id).where(Cycle.fund_id == fund_id, Cycle.status == "open")):
         raise CycleAlreadyOpen(f"Fund {fund_id} already has an open cycle")
+    shared_out_on = session.scalar(select(func.max(Cycle.ended_on)).where(Cycle.fund_id == fund_id))
+    if shared_out_on is not None and started_on < shared_out_on:
+        raise CycleBeforeShareOut(
+            f"A new cycle cannot start on {started_on}, before the share-out of {shared_out_on}",
+            field="started_on",
+            bound=shared_out_on,
+        )
     number = session.scalar(
         select(func.coalesce(func.max(Cycle.number), 0)).where(Cycle.fund_id == fund_id)
     )
@@ -243,48 +251,30 @@ def _opening_loans(
             request.charges_unpaid,
             request.penalties,
         )
-        schedule = rules.paper_loan_instalments(constitution, paper, opening.date)
         rate = constitution.charge_rate if request.charge_rate is None else request.charge_rate
-        loan = Loan(
-            fund_id=book.fund_id,
-            cycle_id=cycle.id,
-            member_id=borrower.id,
-            meeting_id=meeting.id,
+        planned = PlannedLoan(
+            borrower_id=borrower.id,
             principal=request.principal_remaining,
-            original_principal=request.principal,
             fee=0,
             term_months=request.term_months_remaining,
-            charge_method=constitution.charge_method.value,
-            charge_rate=str(rate),
+            charge_method=constitution.charge_method,
+            charge_rate=rate,
             purpose=request.purpose,
-            disbursed_on=request.disbursed_on,
+            schedule=rules.paper_loan_instalments(constitution, paper, opening.date),
+            guarantees=tuple((p.guarantor_id, p.amount) for p in request.guarantors),
         )
-        session.add(loan)
-        session.flush()
-        for i in schedule:
-            session.add(
-                Instalment(
-                    loan_id=loan.id,
-                    number=i.number,
-                    due_on=i.due,
-                    principal=i.principal,
-                    charge=i.charge,
-                )
-            )
+        loan = write_loan(session, book.fund_id, cycle.id, meeting, planned, request.disbursed_on)
+        loan.original_principal = request.principal
         _paper_events(session, loan, meeting, paper)
-        for pledge in request.guarantors:
-            session.add(
-                Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
-            )
         debits.append((book.loan_of(borrower), request.principal_remaining))
     session.flush()
     return debits
 
 
 def _paper_events(session: Session, loan: Loan, meeting: Meeting, paper: rules.PaperLoan) -> None:
-    """Record a paper loan's status at the opening and the penalties it carried in."""
-    late = paper.arrears or paper.charges_unpaid or paper.penalties
+    """Record that a paper loan opens in arrears, and the penalties it carried in."""
     event = partial(LoanEvent, loan_id=loan.id, meeting_id=meeting.id, on=meeting.date)
-    session.add(event(kind="in_arrears" if late else "active"))
+    if paper.arrears or paper.charges_unpaid or paper.penalties:
+        session.add(event(kind="in_arrears"))  # after write_loan's "active": the latest wins
     if paper.penalties:
         session.add(event(kind="penalty", amount=paper.penalties, note="from paper"))

@@ -61,6 +61,15 @@ class Component(StrEnum):
     PRINCIPAL = "principal"
 
 
+class RecoveryOrder(StrEnum):
+    """What a recovery from guarantors settles first."""
+
+    #: The penalties and the late instalments, oldest first; then what falls due today.
+    OVERDUE_FIRST = "overdue_first"
+    #: Along the repayment order, as a borrower's own payment (today's charge may come first).
+    REPAYMENT_ORDER = "repayment_order"
+
+
 class Attendance(StrEnum):
     """A member's attendance at a meeting."""
 
@@ -97,6 +106,7 @@ FIELD_NAMES_FA: Mapping[str, str] = MappingProxyType(
         "leaver_gets_profit": "پرداخت سود به عضو خارج‌شونده",
         "instalment_unit": "واحد گرد کردن قسط (ریال)",
         "grace_meetings": "تنفس وام (تعداد جلسه)",
+        "recovery_order": "ترتیب تسویه‌ی برداشت از ضامن‌ها",
     }
 )
 
@@ -202,6 +212,7 @@ _COERCE: Mapping[str, Callable[[str, object], object]] = MappingProxyType(
         "leaver_gets_profit": _flag,
         "instalment_unit": _integer,
         "grace_meetings": _integer,
+        "recovery_order": _enum(RecoveryOrder),
     }
 )
 
@@ -259,6 +270,7 @@ class Constitution:
     #: Meetings after a loan is made before its schedule starts (the first instalment
     #: falls due a month after the last of them).
     grace_meetings: int = 0
+    recovery_order: RecoveryOrder = RecoveryOrder.OVERDUE_FIRST
 
     def __post_init__(self) -> None:
         for name, coerce in _COERCE.items():
