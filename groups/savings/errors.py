@@ -113,8 +113,7 @@ class MemberHasOpenLoan(SavingsError):
 
 
 class MemberListedTwice(SavingsError):
-    """Raised when a meeting lists a member twice: two rows of the sheet, or two pledges of
-    one guarantor for the same loan."""
+    """Raised when a meeting lists a member twice (two sheet rows, or two pledges, one loan)."""
 
     code = "member_listed_twice"
     message_fa = (
