@@ -41,9 +41,8 @@ def register_accounts(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from web import access
-    from web.auth import throttle
+    from web.auth import sessions, throttle
     from web.auth.language import select_locale
-    from web.auth.models import User
 
     if app.debug or app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False  # plain http on a developer's machine
@@ -53,7 +52,7 @@ def register_accounts(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    sessions.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_locale="fa")
     throttle.init_app(app)

@@ -23,7 +23,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": os.environ.get("SANDOGH_SECURE_COOKIES", "1") != "0",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # A session unused this long ends (web/auth/sessions.py); 8 hours unless configured.
+        "SANDOGH_IDLE_TIMEOUT": idle_timeout(os.environ.get("SANDOGH_IDLE_MINUTES", "")),
         # A CSRF token lasts as long as the session: a long meeting sheet must not expire.
         "WTF_CSRF_TIME_LIMIT": None,
         # The dashboard's flag thresholds (reports.flags.Thresholds): "par30=0.15,attendance=0.6".
@@ -32,6 +33,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SANDOGH_REPORT_JOBS": os.environ.get("SANDOGH_REPORT_JOBS")
         or str(Path(instance_path) / "report-jobs"),
     }
+
+
+def idle_timeout(minutes: str) -> int:
+    """Return the idle timeout in seconds: ``minutes`` if it is a positive number, else 8 hours."""
+    return int(minutes) * 60 if minutes.strip().isdigit() and int(minutes) > 0 else 8 * 3600
 
 
 def flag_thresholds(text: str) -> dict[str, str]:

@@ -15,7 +15,9 @@ import groups.savings.models
 import groups.savings.snapshots
 import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
+import web.auth.events
 import web.auth.models
+import web.marks
 import web.reports.models  # noqa: F401
 from ledger.db import Base
 

@@ -96,6 +96,7 @@ EXPECTED: dict[str, Any] = {
     "admin.new_user": {ADMIN},
     "admin.edit_user": {ADMIN},
     "admin.reset_password": {ADMIN},
+    "admin.security_events": {ADMIN},
 }
 #: Roles that may reach any fund; the others only their own.
 ALL_FUNDS = frozenset({ADMIN, VIEWER})

@@ -20,6 +20,8 @@ from groups.beneficiaries.register import record_by_hand
 from groups.beneficiaries.services import assess_needs, give_aid, give_service
 from ledger.errors import DomainError
 from web.access import roles_required, user, visible_fund_ids
+from web.auth import events
+from web.auth.events import EventKind
 from web.errors import form_error
 from web.extensions import db
 from web.funds.views import today
@@ -76,8 +78,16 @@ def show(beneficiary_id: int) -> Any:
         db.session(), woman, today(), (me.username, me.role) if reveal else None, visible_fund_ids()
     )
     if reveal:
+        _sensitive_viewed(beneficiary_id)
         db.session.commit()  # the view of sensitive fields is logged
     return render_template("register/record.html", page=record, fields=FIELDS)
+
+
+def _sensitive_viewed(beneficiary_id: int) -> None:
+    """Add the view of a woman's sensitive fields to the security events (with sensitive_views)."""
+    events.record(
+        db.session(), EventKind.SENSITIVE_VIEWED, user(), detail=f"beneficiary {beneficiary_id}"
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -105,6 +115,7 @@ def edit(beneficiary_id: int) -> Any:
     form = QuestionnaireForm()
     if request.method == "GET":
         sensitive_view(db.session(), woman.id, user().username, user().role)
+        _sensitive_viewed(woman.id)
         db.session.commit()  # the form shows the sensitive answers: the view is logged
         for spec in FIELDS:
             _fill(getattr(form, spec.name), spec, getattr(woman, spec.name))
