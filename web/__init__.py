@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import config
+from web import config, routing
 from web.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -16,6 +16,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create the app from the environment, then apply overrides (tests pass theirs)."""
     app = Flask(__name__, instance_relative_config=True)
+    routing.bound_ids(app)  # before any rule: an id past a column's range is a 404
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
