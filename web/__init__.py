@@ -31,6 +31,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, logins, CSRF, translations and security headers."""
     from web import headers
 
+    # Database errors are logged without their bound values (a national ID, an income…).
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("hide_parameters", True)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_accounts(app)

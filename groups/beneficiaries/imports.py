@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from groups.beneficiaries.errors import MappingIncomplete
 from groups.beneficiaries.fields import BY_NAME, FIELDS, parse_value
+from groups.beneficiaries.lengths import too_long
 from groups.beneficiaries.models import Agency, Beneficiary, Fact, Source, SourceRecord
 from groups.beneficiaries.normalise import name_key
 from groups.beneficiaries.register import agency_named, recompute, set_current
@@ -120,6 +121,8 @@ def validate(table: Table, mapping: Mapping[str, str]) -> tuple[list[ValidRow], 
         values, row_problems = {}, []
         for index, spec in positions:
             value, problem = parse_value(spec, cells[index])
+            if value is not None and not problem:
+                problem = too_long(spec.name, value)
             if problem:
                 row_problems.append(Problem(number, table.header[index], cells[index], problem))
             elif value is not None:

@@ -52,17 +52,30 @@ def page(template: str, **values: Any) -> tuple[str, int]:
     return render_template(template, **values), 422 if failed else 200
 
 
-@bp.get("")
+@bp.route("", methods=["GET", "POST"])
 @roles_required(*READERS)
 def search_page() -> Any:
-    """Search the register by name or national ID, a page at a time."""
-    query = request.args.get("q", "").strip()
-    number = request.args.get("page", 1, type=query_id) or 1
+    """Search the register by name or national ID, a page at a time.
+
+    The form posts its query, so a national ID never appears in an address (nor
+    in an access log, a browser's history or a proxy's); a national ID in a GET
+    query is not searched, and the page asks for the form instead.
+    """
+    values = request.form if request.method == "POST" else request.args
+    query = values.get("q", "").strip()
+    number = values.get("page", 1, type=query_id) or 1
+    in_address = request.method == "GET" and bool(query) and is_national_id_query(query)
     refused = bool(query) and is_national_id_query(query) and not sees_sensitive()
     results = None
-    if query and not refused:
+    if query and not refused and not in_address:
         results = search(db.session(), query, number, within())
-    return render_template("register/search.html", query=query, results=results, refused=refused)
+    return render_template(
+        "register/search.html",
+        query="" if in_address else query,
+        results=results,
+        refused=refused,
+        in_address=in_address and not refused,
+    )
 
 
 @bp.get("/<int:beneficiary_id>")
