@@ -36,6 +36,9 @@ from groups.beneficiaries.normalise import name_key
 from groups.beneficiaries.register import agency_named, recompute, set_current
 from groups.beneficiaries.tables import Problem, Table
 
+#: The most characters of an uploaded file's name kept with its source (the column's length).
+FILE_NAME_LENGTH: int = getattr(Source.__table__.c.file_name.type, "length", None) or 300
+
 _CHUNK = 500
 ACTIONS = ("created", "updated", "merged", "unchanged")
 
@@ -248,7 +251,7 @@ def apply_plan(session: Session, plan: ImportPlan, actor: str) -> dict[str, int]
     source = Source(
         agency_id=agency.id,
         kind="import",
-        file_name=plan.file_name,
+        file_name=plan.file_name[:FILE_NAME_LENGTH],  # a name as long as the client sent
         file_hash=plan.file_hash,
         received_on=plan.received_on,
         recorded_by=actor,

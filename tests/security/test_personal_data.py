@@ -34,6 +34,7 @@ from groups.beneficiaries.imports import validate
 from groups.beneficiaries.lengths import MAX_LENGTHS
 from groups.beneficiaries.models import Beneficiary
 from groups.beneficiaries.tables import read_table
+from groups.savings.models import SavingsFund
 from tests.register.conftest import csv_bytes
 from tests.web.conftest import PASSWORD, Web, login, post, text
 from tests.web.register_data import ZAHRA_ID, make_register
@@ -265,3 +266,39 @@ def test_the_import_wizard_logs_no_cell(
     logged = caplog.text
     for value in (ZAHRA_ID, HEALTH, LONG_VILLAGE, "مریم", "احمدی"):
         assert value not in logged
+
+
+def test_a_member_name_longer_than_its_column_is_a_form_error(
+    web: Web, client: FlaskClient, session: Session
+) -> None:
+    from tests.web.test_fund_setup import CONSTITUTION
+
+    login(client, Role.FACILITATOR)
+    funds = session.scalar(select(func.count()).select_from(SavingsFund))
+    data = {**CONSTITUTION, "name": "صندوق بلند", "display_unit": "rial"}
+    response = post(client, "/funds/new", data | {"members": "نرگس\n" + "پ" * 201 + "\n"})
+    assert response.status_code == 422
+    assert "سطر ۲ بیش از ۲۰۰ نویسه است." in text(response)
+    assert session.scalar(select(func.count()).select_from(SavingsFund)) == funds
+    fits = post(client, "/funds/new", data | {"members": "نرگس\n" + "پ" * 200 + "\n"})
+    assert fits.status_code == 302
+
+
+def test_a_trainee_name_longer_than_its_column_is_a_form_error(
+    web: Web, client: FlaskClient, session: Session
+) -> None:
+    from groups.training.services import create_course
+
+    course = create_course(session, "خیاطی", "vocational")
+    login(client, Role.VIEWER)
+    typed = {"held_on": "۱۴۰۳/۰۴/۰۱", "place": "فرمانداری", "trainer": "خانم مربی"}
+    url = f"/training/courses/{course.id}/sessions/new"
+    response = post(client, url, typed | {"others": "م" * 201})
+    assert response.status_code == 422 and "سطر ۱ بیش از ۲۰۰ نویسه است." in text(response)
+
+
+def test_a_long_file_name_is_kept_to_its_column() -> None:
+    from groups.beneficiaries.imports import FILE_NAME_LENGTH
+    from groups.beneficiaries.models import Source
+
+    assert FILE_NAME_LENGTH == Source.__table__.c.file_name.type.length == 300
