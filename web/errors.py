@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from ledger.errors import DomainError
 from web.extensions import db
 from web.formatting import current_locale, persian_digits
+from web.logsafe import log_unexpected
 
 #: status -> (title, message)
 PAGES: dict[int, tuple[Any, Any]] = {
@@ -97,6 +98,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:
-        app.logger.exception("Unhandled error", exc_info=error)
+        log_unexpected(app.logger, error)  # a database error without the values (web/logsafe.py)
         db.session.rollback()  # the page itself may need the database
         return render_error(500)

@@ -189,6 +189,7 @@ def test_the_administrator_reads_the_events_a_page_at_a_time_in_either_language(
     login(client, Role.ADMIN)
     first = text(client.get("/admin/security-events"))
     assert "رویدادهای امنیتی" in first and "ورود ناموفق" in first
+    assert "گذرواژهٔ نادرست" in first and "wrong password" not in first  # details in Persian
     assert first.index("<bdi>admin</bdi>") < first.index("guess-54<")  # newest first
     assert "guess-5<" not in first  # 51st from the top: the next page's
     second = text(client.get("/admin/security-events?page=2"))
@@ -197,7 +198,19 @@ def test_the_administrator_reads_the_events_a_page_at_a_time_in_either_language(
     post(client, "/language", {"locale": "en"})
     english = text(client.get("/admin/security-events?page=2"))
     assert "Security events" in english and "failed login" in english and "guess-0<" in english
+    assert "wrong password" in english
     assert client.get("/admin/security-events?page=999").status_code == 200
+
+
+def test_details_are_said_in_the_pages_language(app: Flask) -> None:
+    from web.admin.events import describe
+
+    with app.test_request_context():
+        assert describe("beneficiary 12") == "پرونده ۱۲"
+        assert describe("viewer → facilitator") == "ناظر → تسهیلگر"
+        assert describe("role treasurer") == "صندوق‌دار"
+        assert describe("wrong password") == "گذرواژهٔ نادرست"
+        assert describe("something new") == "something new"
 
 
 def test_only_the_administrator_reads_the_events(web: Web, client: FlaskClient) -> None:

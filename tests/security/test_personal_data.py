@@ -26,7 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -42,6 +42,7 @@ from web import create_app
 from web.auth.models import Role, User
 from web.extensions import db
 from web.headers import QuietRequestHandler
+from web.logsafe import log_unexpected, redacted
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 LONG_VILLAGE = "روستای" + "ی" * 144  # 150 characters; the column holds 100
@@ -157,16 +158,45 @@ def test_the_access_log_never_holds_a_searched_national_id(
 # -- database errors --------------------------------------------------------------------------
 
 
-def test_a_database_error_does_not_carry_its_values(web: Web, session: Session) -> None:
-    secret = "0013542419-" + HEALTH
+def refused_insert(session: Session, **values: str) -> IntegrityError:
+    """Insert a user the database refuses; return its error."""
+    row = {"password_hash": "x", "locale": "fa", "role": "viewer", **values}
     with pytest.raises(IntegrityError) as raised, session.begin_nested():
-        session.execute(
-            insert(User).values(username=secret, role="nobody", password_hash="x", locale="fa")
-        )
-    message = str(raised.value)
-    assert "users" in message  # the statement is there, to find the bug
-    assert secret not in message and "0013542419" not in message
-    assert "hidden" in message
+        session.execute(insert(User).values(**row))
+    return raised.value
+
+
+def test_a_database_error_is_logged_without_its_values(
+    web: Web, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bound values are hidden (hide_parameters); PostgreSQL's own DETAIL is not logged."""
+    secret = "0013542419-" + HEALTH
+    session.execute(insert(User).values(username=secret, password_hash="x", role="viewer"))
+    errors = [
+        refused_insert(session, username=secret + "!", role="nobody"),  # CHECK
+        refused_insert(session, username=secret),  # UNIQUE: "Key (username)=(…) exists"
+    ]
+    logger = logging.getLogger("sandogh-test")
+    with caplog.at_level(logging.ERROR, logger="sandogh-test"):
+        for error in errors:
+            assert "hidden due to hide_parameters" in str(error)
+            assert "users" in redacted(error)  # the statement is there, to find the bug
+            log_unexpected(logger, error)
+    assert "INSERT INTO users" in caplog.text and "Traceback" in caplog.text
+    assert secret not in caplog.text and "0013542419" not in caplog.text
+    assert HEALTH not in caplog.text
+
+
+def test_a_quoted_value_in_the_servers_message_is_blanked() -> None:
+    class Refused(Exception):
+        pass
+
+    error = DBAPIError(
+        "SELECT 1", None, Refused('invalid input syntax for type integer: "0013542419"')
+    )
+    assert "0013542419" not in redacted(error)
+    assert 'invalid input syntax for type integer: "…"' in redacted(error)
+    assert redacted(ValueError("plain")) == "ValueError: plain"
 
 
 # -- fields longer than their column ----------------------------------------------------------

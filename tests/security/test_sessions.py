@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.web.conftest import PASSWORD, Browser, Web, login, post, text
+from web.auth.events import EventKind, SecurityEvent
 from web.auth.models import Role
 from web.auth.sessions import IDLE_TIMEOUT
 from web.config import from_environment, idle_timeout
@@ -118,7 +120,7 @@ def idle_for(client: FlaskClient, seconds: int) -> None:
         cookie_session["seen"] = int(time.time()) - seconds
 
 
-def test_a_session_idle_for_eight_hours_ends(app: Flask, web: Web) -> None:
+def test_a_session_idle_for_eight_hours_ends(app: Flask, web: Web, session: Session) -> None:
     assert app.config["SANDOGH_IDLE_TIMEOUT"] == IDLE_TIMEOUT == 8 * 3600
     client = browser(app)
     login(client, Role.TREASURER)
@@ -127,6 +129,10 @@ def test_a_session_idle_for_eight_hours_ends(app: Flask, web: Web) -> None:
     idle_for(client, IDLE_TIMEOUT + 1)
     assert sent_to_login(client)
     assert sent_to_login(client)  # and stays ended
+    expired = session.scalars(
+        select(SecurityEvent).where(SecurityEvent.kind == EventKind.SESSION_EXPIRED.value)
+    ).all()
+    assert [(e.username, e.detail) for e in expired] == [("treasurer", "idle")]
 
 
 def test_a_session_from_before_the_idle_clock_ends(app: Flask, web: Web) -> None:

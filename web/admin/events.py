@@ -6,6 +6,7 @@ from math import ceil
 from zoneinfo import ZoneInfo
 
 from flask import render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -15,6 +16,7 @@ from web.auth.events import EventKind, SecurityEvent
 from web.auth.models import as_utc
 from web.extensions import db
 from web.formatting import jalali, persian_digits
+from web.funds.labels import label
 
 #: Events a page.
 PER_PAGE = 50
@@ -35,6 +37,34 @@ KIND_LABELS = {
     EventKind.USER_REACTIVATED: _l("user reactivated"),
     EventKind.SENSITIVE_VIEWED: _l("sensitive fields viewed"),
 }
+
+
+#: The details the app writes, as the page says them.
+DETAIL_LABELS = {
+    "unknown username": _l("unknown username"),
+    "wrong password": _l("wrong password"),
+    "locked": _l("account locked"),
+    "deactivated": _l("account deactivated"),
+    "address blocked": _l("too many failures from this address"),
+    "5 wrong passwords": _l("5 wrong passwords in a row"),
+    "idle": _l("unused for too long"),
+    "demo": _l("by sandogh demo"),
+}
+
+
+def describe(detail: str) -> str:
+    """Return an event's detail in the page's language (a record number, a role, a phrase)."""
+    if detail in DETAIL_LABELS:
+        return str(DETAIL_LABELS[detail])
+    kind, _, rest = detail.partition(" ")
+    if kind == "beneficiary" and rest.isdigit():
+        return str(gettext("record %(n)s", n=persian_digits(rest)))
+    if kind == "role":
+        return str(label("role", rest))
+    before, arrow, after = detail.partition(" → ")
+    if arrow:
+        return f"{label('role', before)} → {label('role', after)}"
+    return detail
 
 
 def when(event: SecurityEvent) -> str:
@@ -64,4 +94,5 @@ def security_events() -> str:
         total=total,
         when=when,
         kinds=KIND_LABELS,
+        describe=describe,
     )

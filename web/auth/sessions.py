@@ -26,6 +26,8 @@ import time
 from flask import Flask, current_app, session
 from flask_login import logout_user
 
+from web.auth import events
+from web.auth.events import EventKind
 from web.auth.models import User
 from web.extensions import db
 
@@ -68,6 +70,10 @@ def end_idle_session() -> None:
     now = int(time.time())
     seen = session.get(_SEEN)
     if not isinstance(seen, int) or now - seen > current_app.config["SANDOGH_IDLE_TIMEOUT"]:
+        expired = load_user(str(session["_user_id"]))
+        if expired is not None:
+            events.record(db.session(), EventKind.SESSION_EXPIRED, expired, detail="idle")
+            db.session.commit()
         logout_user()
         session.clear()
         return
