@@ -20,6 +20,7 @@ from web.extensions import db
 from web.fund_cli import fund
 from web.register_cli import attach as attach_register
 from web.report_cli import report
+from web.token_cli import token
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -210,4 +211,5 @@ def _echo_progress(message: str) -> None:
 
 main.add_command(fund)
 main.add_command(report)
+main.add_command(token)
 attach_register(main)
