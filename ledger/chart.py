@@ -18,6 +18,9 @@ from ledger.errors import (
 from ledger.models import Account, Fund
 from ledger.money import minor_unit_exponent
 
+#: The length of ``accounts.name_fa`` and ``accounts.name_en`` (ledger/models.py).
+ACCOUNT_NAME_LENGTH = 200
+
 
 def open_fund(
     session: Session,
@@ -69,8 +72,10 @@ def open_account(
     account = Account(
         fund_id=fund_id,
         code=code,
-        name_fa=name_fa,
-        name_en=name_en,
+        # A member's account is named after her (up to 200 characters) plus a prefix:
+        # cut to the column's length, which PostgreSQL enforces and SQLite does not.
+        name_fa=name_fa[:ACCOUNT_NAME_LENGTH],
+        name_en=name_en[:ACCOUNT_NAME_LENGTH],
         type=account_type.value,
         currency=fund.currency,
         parent_id=parent_id,
