@@ -20,6 +20,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
+    config.with_busy_timeout(app.config)
     register_extensions(app)
     register_blueprints(app)
     register_template_filters(app)
@@ -29,12 +30,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, logins, CSRF, translations and security headers."""
-    from web import headers
+    from web import concurrency, headers
 
     # Database errors are logged without their bound values (a national ID, an income…).
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     options.setdefault("hide_parameters", True)
     db.init_app(app)
+    concurrency.init_app(app)  # first: a request's transaction begins after it
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_accounts(app)
     headers.init_app(app)

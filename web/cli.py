@@ -18,6 +18,7 @@ from ledger.verify import verify
 from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
+from web.ops_cli import attach as attach_ops
 from web.register_cli import attach as attach_register
 from web.report_cli import report
 from web.token_cli import token
@@ -213,3 +214,4 @@ main.add_command(fund)
 main.add_command(report)
 main.add_command(token)
 attach_register(main)
+attach_ops(main)

@@ -204,6 +204,7 @@ class ConstitutionSchema(Schema):
     fines = fields.Dict(keys=fields.String(validate=[Length(max=40), _not_blank]), values=_amount())
     share_out_method = _choice(_values(rules.ShareOutMethod))
     leaver_gets_profit = StrictBoolean()
+    recovery_order = _choice(_values(rules.RecoveryOrder))
 
     @validates_schema
     def check_settings_together(self, data: dict[str, Any], **kwargs: Any) -> None:

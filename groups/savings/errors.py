@@ -46,6 +46,13 @@ class CycleAlreadyOpen(SavingsError):
     )
 
 
+class CycleBeforeShareOut(SavingsError):
+    """Raised when a new cycle would start before the previous cycle's share-out."""
+
+    code = "cycle_before_share_out"
+    message_fa = "دوره‌ی تازه نمی‌تواند پیش از تاریخ تقسیم سود دوره‌ی قبل آغاز شود."
+
+
 class ShareOutAlreadyDone(NoOpenCycle):
     """Raised when business is recorded in, or a share-out asked of, a shared-out cycle."""
 
@@ -101,6 +108,17 @@ class MemberHasOpenLoan(SavingsError):
 
     code = "member_has_open_loan"
     message_fa = "این عضو هنوز وام تسویه‌نشده دارد."
+
+
+class MemberListedTwice(SavingsError):
+    """Raised when a meeting lists a member twice: two rows of the sheet, or two pledges of
+    one guarantor for the same loan."""
+
+    code = "member_listed_twice"
+    message_fa = (
+        "نام این عضو دو بار آمده است؛ هر عضو در هر جلسه یک ردیف دارد "
+        "و برای هر وام یک بار ضامن می‌شود."
+    )
 
 
 class ShareLimitExceeded(SavingsError):

@@ -12,22 +12,22 @@ from groups.savings.book import CODES, FundBook
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
+    CycleBeforeShareOut,
     DuplicateMember,
     InvalidConstitution,
     MeetingDateNotAfterPrevious,
     NegativeAmount,
 )
+from groups.savings.locking import lock_fund
 from groups.savings.models import (
     Cycle,
-    Guarantee,
-    Instalment,
-    Loan,
-    LoanEvent,
     Meeting,
     MeetingLine,
     Member,
     SavingsFund,
 )
+from groups.savings.planned import PlannedLoan
+from groups.savings.write import write_loan
 from ledger.chart import open_fund, open_member_account
 from ledger.entries import Source, SourceType
 from ledger.posting import post_many
@@ -66,8 +66,16 @@ def start_cycle(
 ) -> Cycle:
     """Open the fund's next cycle under a constitution fixed from now on."""
     constitution.validate()
+    lock_fund(session, fund_id)
     if session.scalar(select(Cycle.id).where(Cycle.fund_id == fund_id, Cycle.status == "open")):
         raise CycleAlreadyOpen(f"Fund {fund_id} already has an open cycle")
+    shared_out_on = session.scalar(select(func.max(Cycle.ended_on)).where(Cycle.fund_id == fund_id))
+    if shared_out_on is not None and started_on < shared_out_on:
+        raise CycleBeforeShareOut(
+            f"A new cycle cannot start on {started_on}, before the share-out of {shared_out_on}",
+            field="started_on",
+            bound=shared_out_on,
+        )
     number = session.scalar(
         select(func.coalesce(func.max(Cycle.number), 0)).where(Cycle.fund_id == fund_id)
     )
@@ -92,6 +100,7 @@ def add_member(
     roles: tuple[str, ...] = (),
 ) -> Member:
     """Register a new member of the fund."""
+    lock_fund(session, fund_id)
     name = " ".join(name.split())
     clash = select(Member.id).where(
         Member.fund_id == fund_id, Member.name == name, Member.status == "active"
@@ -124,6 +133,7 @@ def open_from_paper(
     session: Session, fund_id: int, opening: OpeningBalances, actor: str
 ) -> Meeting:
     """Post a running fund's notebook as meeting 0: savings, open loans, cash, social fund."""
+    lock_fund(session, fund_id)
     replay = session.scalars(
         select(Meeting).where(Meeting.idempotency_key == opening.idempotency_key)
     ).one_or_none()
@@ -213,21 +223,6 @@ def _opening_loans(
         borrower = queries.member_of(session, book.fund_id, request.borrower_id)
         if request.principal_remaining <= 0:
             raise NegativeAmount("An open loan's remaining principal must be positive")
-        loan = Loan(
-            fund_id=book.fund_id,
-            cycle_id=cycle.id,
-            member_id=borrower.id,
-            meeting_id=meeting.id,
-            principal=request.principal_remaining,
-            fee=0,
-            term_months=request.term_months_remaining,
-            charge_method=constitution.charge_method.value,
-            charge_rate=str(constitution.charge_rate),
-            purpose=request.purpose,
-            disbursed_on=request.disbursed_on,
-        )
-        session.add(loan)
-        session.flush()
         due = rules.instalment_due_dates(
             opening.date,
             request.term_months_remaining,
@@ -237,25 +232,20 @@ def _opening_loans(
         method = constitution.charge_method
         if method is rules.ChargeMethod.UPFRONT_FEE:
             method = rules.ChargeMethod.NONE  # the fee was paid when the loan was made on paper
-        for i in rules.loan_schedule(
-            request.principal_remaining, method, constitution.charge_rate, due
-        ):
-            session.add(
-                Instalment(
-                    loan_id=loan.id,
-                    number=i.number,
-                    due_on=i.due,
-                    principal=i.principal,
-                    charge=i.charge,
-                )
-            )
-        for pledge in request.guarantors:
-            session.add(
-                Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
-            )
-        session.add(
-            LoanEvent(loan_id=loan.id, meeting_id=meeting.id, on=opening.date, kind="active")
+        planned = PlannedLoan(
+            borrower_id=borrower.id,
+            principal=request.principal_remaining,
+            fee=0,
+            term_months=request.term_months_remaining,
+            charge_method=constitution.charge_method,
+            charge_rate=constitution.charge_rate,
+            purpose=request.purpose,
+            schedule=rules.loan_schedule(
+                request.principal_remaining, method, constitution.charge_rate, due
+            ),
+            guarantees=tuple((p.guarantor_id, p.amount) for p in request.guarantors),
         )
+        write_loan(session, book.fund_id, cycle.id, meeting, planned, request.disbursed_on)
         debits.append((book.loan_of(borrower), request.principal_remaining))
     session.flush()
     return debits

@@ -31,8 +31,10 @@ from groups.savings.models import (
     Member,
     Repayment,
 )
+from groups.savings.reads import COUNTED
 
-CLOSED = Meeting.status == "closed"
+#: Only rows of meetings that count (closed, not voided): ``reads.COUNTED``.
+CLOSED = COUNTED
 #: Statuses of a loan that is no longer open.
 FINISHED = ("repaid", "written_off")
 #: A list of loan ids, for the queries of many loans at once.
@@ -186,6 +188,8 @@ def _status_of_loan() -> ColumnElement[str]:
     return func.coalesce(latest, "active")
 
 
+#: The status of the loan of the enclosing query (its latest status event at a closed meeting).
+STATUS_OF_LOAN = _status_of_loan()
 #: True for a loan of the enclosing query that is neither repaid nor written off.
 _IS_OPEN = _status_of_loan().not_in(FINISHED)
 
@@ -266,8 +270,15 @@ def schedules_of(
     session: Session, loans: Sequence[Loan]
 ) -> dict[int, tuple[rules.Instalment, ...]]:
     """Return schedule_of() of each loan, by loan id, in one query."""
-    schedules: dict[int, list[rules.Instalment]] = {loan.id: [] for loan in loans}
-    if loans:
+    return schedules_of_ids(session, [loan.id for loan in loans])
+
+
+def schedules_of_ids(
+    session: Session, loan_ids: Sequence[int]
+) -> dict[int, tuple[rules.Instalment, ...]]:
+    """Return the schedule of each loan, by loan id, in one query."""
+    schedules: dict[int, list[rules.Instalment]] = {loan_id: [] for loan_id in loan_ids}
+    if loan_ids:
         ids = {"loan_ids": list(schedules)}
         for loan_id, number, due, principal, charge in session.execute(_SCHEDULES_OF_LOANS, ids):
             schedules[loan_id].append(rules.Instalment(number, due, principal, charge))

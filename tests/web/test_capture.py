@@ -99,14 +99,16 @@ def test_every_problem_shows_at_once_next_to_its_field_with_its_bound(
 ) -> None:
     _page, values = open_capture(client, web)
     first, second = web.fund.members[0], web.fund.members[1]
-    values[f"m-{first.id}-shares"] = "x"
+    values[f"m-{first.id}-social"] = "x"
     values[f"m-{second.id}-shares"] = "۷"
     values["loan-0-borrower"] = str(second.id)
     answer = send(client, web, values, "review")
     page = text(answer)
     assert answer.status_code == 422
-    assert 'id="problems"' in page and f'href="#f-m-{first.id}-shares"' in page
-    assert f'id="e-m-{first.id}-shares"' in page  # next to its field
+    assert 'id="problems"' in page and f'href="#f-m-{first.id}-social"' in page
+    assert f'id="e-m-{first.id}-social"' in page  # next to its field
+    assert f'id="e-m-{second.id}-shares"' in page  # a rule's refusal beside the input error
+    assert "۱ تا ۵" in page  # the bound beside the shares
     assert 'value="x"' in page  # the input kept
     assert meetings(session, web) == 4
 

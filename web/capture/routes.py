@@ -26,7 +26,7 @@ from web.capture import decisions
 from web.capture.record import date_refusal, off_schedule, record, replay_of
 from web.capture.state import CaptureState, capture_state
 from web.capture.today import today
-from web.capture.violations import Violation, fields_of, violations_of
+from web.capture.violations import Violation, fields_of, form_field, violations_of
 from web.extensions import db
 from web.formatting import jalali
 from web.formatting import persian_digits as digits
@@ -72,11 +72,21 @@ def _submitted(state: CaptureState, values: MultiDict[str, str]) -> Any:
         on, values.get("idempotency_key", ""), _loans_of(state), _loan_ids(state)
     )
     found = _edge_checks(state, command, values)
-    if not sheet.ok or found or values.get("step") == "edit":
+    if values.get("step") == "edit":
+        return _page(state, values, sheet, found)
+    errors, preview = _rules(state, command)  # even beside input errors: all show at once
+    found += [v for v in violations_of(errors) if form_field(v) not in sheet.errors]
+    if not sheet.ok or found:
+        return _page(state, values, sheet, found)
+    assert preview is not None
+    found = decisions.cash_problems(values, state, preview)
+    if found:
         return _page(state, values, sheet, found)
     if values.get("step") == "post":
         return _post(state, values, sheet, command)
-    return _review(state, values, sheet, command)
+    return render_template(
+        "capture/confirm.html", state=state, values=values, command=command, preview=preview
+    )
 
 
 def _edge_checks(state: CaptureState, command: MeetingInput, values: Any) -> list[Violation]:
@@ -91,8 +101,10 @@ def _edge_checks(state: CaptureState, command: MeetingInput, values: Any) -> lis
     return found
 
 
-def _review(state: CaptureState, values: Any, sheet: Sheet, command: MeetingInput) -> Any:
-    """Show the confirmation cards of what would be posted (run in a savepoint, rolled back)."""
+def _rules(
+    state: CaptureState, command: MeetingInput
+) -> tuple[list[DomainError], dict[str, Any] | None]:
+    """Return the fund's refusals of the meeting, or what it would post (savepoint, rolled back)."""
     session = db.session()
     savepoint = session.begin_nested()
     try:
@@ -100,14 +112,9 @@ def _review(state: CaptureState, values: Any, sheet: Sheet, command: MeetingInpu
         preview = decisions.preview_of(meeting_record(session, meeting))
     except DomainError as error:
         savepoint.rollback()
-        return _page(state, values, sheet, violations_of(error))
+        return [error], None
     savepoint.rollback()
-    found = decisions.cash_problems(values, state, preview)
-    if found:
-        return _page(state, values, sheet, found)
-    return render_template(
-        "capture/confirm.html", state=state, values=values, command=command, preview=preview
-    )
+    return [], preview
 
 
 def _post(state: CaptureState, values: Any, sheet: Sheet, command: MeetingInput) -> Any:

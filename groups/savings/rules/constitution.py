@@ -59,6 +59,15 @@ class Component(StrEnum):
     PRINCIPAL = "principal"
 
 
+class RecoveryOrder(StrEnum):
+    """What a recovery from guarantors settles first."""
+
+    #: The penalties and the late instalments, oldest first; then what falls due today.
+    OVERDUE_FIRST = "overdue_first"
+    #: Along the repayment order, as a borrower's own payment (today's charge may come first).
+    REPAYMENT_ORDER = "repayment_order"
+
+
 class Attendance(StrEnum):
     """A member's attendance at a meeting."""
 
@@ -93,6 +102,7 @@ FIELD_NAMES_FA: Mapping[str, str] = MappingProxyType(
         "fines": "جریمه‌ها",
         "share_out_method": "روش تقسیم سود",
         "leaver_gets_profit": "پرداخت سود به عضو خارج‌شونده",
+        "recovery_order": "ترتیب تسویه‌ی برداشت از ضامن‌ها",
     }
 )
 
@@ -194,6 +204,7 @@ _COERCE: Mapping[str, Callable[[str, object], object]] = MappingProxyType(
         "fines": _fines,
         "share_out_method": _enum(ShareOutMethod),
         "leaver_gets_profit": _flag,
+        "recovery_order": _enum(RecoveryOrder),
     }
 )
 
@@ -246,6 +257,7 @@ class Constitution:
     fines: Mapping[str, int] = field(default_factory=dict, hash=False)
     share_out_method: ShareOutMethod = ShareOutMethod.PROPORTIONAL
     leaver_gets_profit: bool = False
+    recovery_order: RecoveryOrder = RecoveryOrder.OVERDUE_FIRST
 
     def __post_init__(self) -> None:
         for name, coerce in _COERCE.items():

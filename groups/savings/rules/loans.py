@@ -206,6 +206,35 @@ def check_repayment_order(order: Sequence[Component]) -> None:
         raise ValueError(f"A repayment order names each component once, got {list(order)}")
 
 
+def _check_payment(amount: int, position: LoanPosition, order: Sequence[Component]) -> None:
+    """Refuse a negative payment, one above ``position.max_payment``, or a wrong order."""
+    if amount < 0:
+        raise NegativeAmount(f"A repayment cannot be negative: {amount}")
+    if amount > position.max_payment:
+        raise OverPayment(f"Payment {amount} exceeds the {position.max_payment} owed")
+    check_repayment_order(order)
+
+
+def _fill(
+    parts: dict[Component, int],
+    left: int,
+    order: Sequence[Component],
+    owed: Mapping[Component, int],
+) -> int:
+    """Add to each part, along the order, what is left up to what is owed; return the rest."""
+    for component in order:
+        take = min(left, owed.get(component, 0))
+        parts[component] += take
+        left -= take
+    return left
+
+
+def _payment(on: date, parts: Mapping[Component, int]) -> Payment:
+    return Payment(
+        on, parts[Component.PENALTY], parts[Component.CHARGE], parts[Component.PRINCIPAL]
+    )
+
+
 def split_repayment(
     amount: int, position: LoanPosition, order: Sequence[Component], on: date
 ) -> Payment:
@@ -214,23 +243,58 @@ def split_repayment(
     Principal may be prepaid up to all that is outstanding; more than
     ``position.max_payment`` raises OverPayment.
     """
-    if amount < 0:
-        raise NegativeAmount(f"A repayment cannot be negative: {amount}")
-    if amount > position.max_payment:
-        raise OverPayment(f"Payment {amount} exceeds the {position.max_payment} owed")
-    check_repayment_order(order)
-    caps = {
+    _check_payment(amount, position, order)
+    owed = {
         Component.PENALTY: position.penalty_due,
         Component.CHARGE: position.charge_due,
         Component.PRINCIPAL: position.principal_outstanding,
     }
-    parts, left = {}, amount
-    for component in order:
-        parts[component] = min(left, caps[component])
-        left -= parts[component]
-    return Payment(
-        on, parts[Component.PENALTY], parts[Component.CHARGE], parts[Component.PRINCIPAL]
-    )
+    parts = dict.fromkeys(Component, 0)
+    _fill(parts, amount, order, owed)
+    return _payment(on, parts)
+
+
+def late_instalments(
+    schedule: Sequence[Instalment], payments: Sequence[Payment], as_of: date
+) -> list[Instalment]:
+    """Return the instalments due strictly before the day, oldest first, with what is left
+    to pay on each (payments applied oldest first, as ``loan_position`` does)."""
+    payments = [p for p in payments if p.on <= as_of]
+    schedule = _waive_later_charges(schedule, payments)
+    paid_principal = sum(p.principal for p in payments)
+    paid_charge = sum(p.charge for p in payments)
+    left = _remaining(schedule, paid_principal, paid_charge)
+    return [i for i in left if i.total and i.due < as_of]
+
+
+def split_recovery(
+    amount: int,
+    position: LoanPosition,
+    late: Sequence[Instalment],
+    order: Sequence[Component],
+    on: date,
+) -> Payment:
+    """Split a recovery so that it settles what is overdue first: the penalties, then each
+    late instalment oldest first (its charge and principal in the repayment order), then
+    what falls due today and any principal, along the order.
+
+    ``late`` is ``late_instalments`` of the loan on the day. More than
+    ``position.max_payment`` raises OverPayment.
+    """
+    _check_payment(amount, position, order)
+    parts = dict.fromkeys(Component, 0)
+    left = _fill(parts, amount, [Component.PENALTY], {Component.PENALTY: position.penalty_due})
+    rest = [c for c in order if c is not Component.PENALTY]
+    for i in late:
+        left = _fill(
+            parts, left, rest, {Component.CHARGE: i.charge, Component.PRINCIPAL: i.principal}
+        )
+    today = {
+        Component.CHARGE: position.charge_due - parts[Component.CHARGE],
+        Component.PRINCIPAL: position.principal_outstanding - parts[Component.PRINCIPAL],
+    }
+    _fill(parts, left, rest, today)
+    return _payment(on, parts)
 
 
 def late_penalty(kind: PenaltyKind, amount: int, rate: Decimal, overdue: int) -> int:
