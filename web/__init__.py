@@ -1,21 +1,29 @@
-"""The Flask application: the only package that imports Flask."""
+"""The Flask application: the only package that imports Flask.
+
+Importing ``web`` loads nothing heavy: the app factory imports Flask, the extensions
+and the models when it runs, so the ``sandogh`` command (``web.cli``) starts fast.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from web import config
-from web.extensions import babel, csrf, db, login_manager, migrate
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create the app from the environment, then apply overrides (tests pass theirs)."""
-    app = Flask(__name__, instance_relative_config=True)
+    from flask import Flask
+
+    app = Flask(
+        __name__, instance_path=config.default_instance_path(), instance_relative_config=True
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
@@ -29,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, logins, CSRF, translations and security headers."""
     from web import headers
+    from web.extensions import db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -44,6 +53,7 @@ def register_accounts(app: Flask) -> None:
     from web.auth import throttle
     from web.auth.language import select_locale
     from web.auth.models import User
+    from web.extensions import babel, csrf, db, login_manager
 
     if app.debug or app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False  # plain http on a developer's machine
