@@ -32,7 +32,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports import fonts, persian
+from reports import fonts, persian, resources
 from reports.document import Cell, Column, Document, Heading, Table
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -116,8 +116,15 @@ def column_widths(table: Table, unit: str) -> list[str]:
 
 
 def css_string(text: str) -> Markup:
-    """Return text as a quoted CSS string (for ``content:`` in ``@page`` rules)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    """Return text as a quoted CSS string (for ``content:`` in ``@page`` rules, inside <style>).
+
+    Every character but letters, digits and spaces is written as a six-digit CSS escape
+    (``<`` → ``\\00003c``): no quote, backslash, newline or ``</style>`` of a fund's name
+    can end the string or the style sheet, and what is printed is the text itself.
+    """
+    escaped = "".join(
+        char if char.isalnum() or char == " " else f"\\{ord(char):06x}" for char in text
+    )
     return Markup(f'"{escaped}"')
 
 
@@ -208,11 +215,16 @@ def font_configuration() -> Any:
 
 
 def layout(html: str) -> Any:
-    """Return an HTML page laid out in pages (a WeasyPrint document), fonts shared per process."""
+    """Return an HTML page laid out in pages (a WeasyPrint document), fonts shared per process.
+
+    WeasyPrint reads nothing but the packaged fonts and inline charts
+    (``reports.resources``), and the PDF carries no attachment.
+    """
     from weasyprint import HTML  # imported late: it takes ~0.5 s and only PDFs need it
 
+    page = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=resources.url_fetcher())
     with gc_paused:
-        return HTML(string=html, base_url=str(TEMPLATES)).render(font_config=font_configuration())
+        return resources.strip_attachments(page.render(font_config=font_configuration()))
 
 
 def write_pdf(laid_out: Any) -> bytes:
@@ -223,7 +235,7 @@ def write_pdf(laid_out: Any) -> bytes:
 
 
 def pdf_from_html(html: str) -> bytes:
-    """Return the PDF of an HTML page (WeasyPrint; fonts and images resolved from templates/)."""
+    """Return the PDF of an HTML page (WeasyPrint; packaged fonts and inline charts only)."""
     return write_pdf(layout(html))
 
 

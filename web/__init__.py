@@ -21,9 +21,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create the app from the environment, then apply overrides (tests pass theirs)."""
     from flask import Flask
 
+    from web import routing
+
     app = Flask(
         __name__, instance_path=config.default_instance_path(), instance_relative_config=True
     )
+    routing.bound_ids(app)  # before any rule: an id past a column's range is a 404
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})

@@ -28,6 +28,7 @@ from web.formatting import jalali
 from web.meetings.context import SheetContext, meeting_record, sheet_context
 from web.meetings.forms import ReopenForm
 from web.meetings.sheet import Sheet, blank_values
+from web.routing import query_id
 
 bp = Blueprint("meetings", __name__)
 
@@ -70,7 +71,7 @@ def new(fund_id: int) -> Any:
 
 def _write_off_asked(context: SheetContext) -> dict[str, str]:
     """Prefill the write-off of the open loan the loan page sent her here for (?write_off=L)."""
-    loan_id = request.args.get("write_off", type=int)
+    loan_id = request.args.get("write_off", type=query_id)
     if loan_id is None or loan_id not in context.open_loan_ids:
         return {}
     return {f"writeoff-{loan_id}": _("Written off by decision of the meeting")}

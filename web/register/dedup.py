@@ -23,6 +23,7 @@ from web.extensions import db
 from web.formatting import persian_digits
 from web.register.routes import bp
 from web.register.scope import STAFF
+from web.routing import query_id
 
 OPEN = ("proposed", "review")
 PAGE_SIZE = 30
@@ -33,7 +34,7 @@ PAGE_SIZE = 30
 def duplicates() -> str:
     """The pairs waiting for a decision, side by side."""
     session = db.session()
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    number = max(request.args.get("page", 1, type=query_id) or 1, 1)
     waiting = select(MatchCandidate).where(MatchCandidate.status.in_(OPEN))
     total = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
     pairs = session.scalars(

@@ -34,6 +34,7 @@ from web.register.forms import (
 )
 from web.register.record import record_page
 from web.register.scope import READERS, STAFF, is_staff, sees_sensitive, visible_woman, within
+from web.routing import query_id
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 bp.add_app_template_global(labels.register_label, "register_label")
@@ -54,7 +55,7 @@ def page(template: str, **values: Any) -> tuple[str, int]:
 def search_page() -> Any:
     """Search the register by name or national ID, a page at a time."""
     query = request.args.get("q", "").strip()
-    number = request.args.get("page", 1, type=int) or 1
+    number = request.args.get("page", 1, type=query_id) or 1
     refused = bool(query) and is_national_id_query(query) and not sees_sensitive()
     results = None
     if query and not refused:
