@@ -314,8 +314,19 @@ class WriteOffSchema(Schema):
     reason = _text()
 
 
+class ReopenedSchema(Schema):
+    """A meeting reopened to be recorded again: its entries were reversed, its rows void."""
+
+    on = BookDate(required=True)
+    reason = _text()
+
+
 class MeetingSchema(Schema):
-    """Everything recorded at one meeting, in the order of business."""
+    """Everything recorded at one meeting, in the order of business.
+
+    A meeting with ``reopened`` was voided (reversed on its own day) and is followed by
+    the meeting recorded again in its place; its loans cannot be used later.
+    """
 
     date = BookDate(required=True)
     lines = fields.List(fields.Nested(LineSchema))
@@ -328,6 +339,7 @@ class MeetingSchema(Schema):
     leavers = fields.List(_ref())
     cash_counted = _amount(allow_none=True)
     cash_explanation = _text()
+    reopened = fields.Nested(ReopenedSchema, allow_none=True)
 
 
 class ReinvestSchema(Schema):
@@ -360,6 +372,8 @@ class BookSchema(Schema):
 
     format = fields.String(required=True, validate=Equal(FORMAT, error=f'Must be "{FORMAT}".'))
     version = fields.Integer(strict=True, required=True, validate=Equal(VERSION))
+    #: The book's identity: the same book is not imported twice (``--as-new`` copies it).
+    id = fields.String(validate=[Length(min=1, max=80), _not_blank])
     fund = fields.Nested(FundSchema, required=True)
     members = fields.List(fields.Nested(MemberSchema))
     cycles = fields.List(fields.Nested(CycleSchema))
@@ -437,6 +451,10 @@ class _RefCheck:
         for i, leaver in enumerate(leavers):
             self._member((*at, "leavers", i), leaver)
         self._unique((*at, "leavers"), leavers, None)
+        if meeting.get("reopened"):  # its loans are void with it
+            for loan in meeting.get("new_loans", []):
+                if self.granted_at.get(loan["ref"]) == self.position:
+                    del self.granted_at[loan["ref"]]
 
     def _new_loans(self, at: Where, key: str, loans: Sequence[Mapping[str, Any]]) -> None:
         for i, loan in enumerate(loans):

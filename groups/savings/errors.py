@@ -208,3 +208,26 @@ class LoanTermTooShort(SavingsError):
 
     code = "loan_term_too_short"
     message_fa = "مدت بازپرداخت وام باید دست‌کم یک ماه باشد."
+
+
+# -- fund books ----------------------------------------------------------------------------
+
+
+class BookAlreadyImported(SavingsError):
+    """Raised when a fund book whose identity a fund already carries is imported again."""
+
+    code = "book_already_imported"
+    message_fa = (
+        "این دفتر صندوق پیش‌تر وارد شده است؛ برای ساختن رونوشتی تازه از آن، "
+        "آن را به‌عنوان صندوق تازه وارد کنید."
+    )
+
+
+class AmountTooLarge(SavingsError):
+    """Raised when an amount, or shares × share price, is more than the books can hold."""
+
+    code = "amount_too_large"
+    message_fa = (
+        "مبلغی بزرگ‌تر از آنچه دفتر می‌تواند نگه دارد (بیش از ۹٬۲۲۳ تریلیون ریال) به دست آمد؛ "
+        "مبلغ‌ها، شمار سهم‌ها و بهای سهم را بازبینی کنید."
+    )

@@ -13,14 +13,18 @@ import → export → import gives the same books.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
-from groups.savings import queries, rules
+from groups.savings import rules
 from groups.savings.commands import (
     CashItem,
     FinePaid,
@@ -33,9 +37,9 @@ from groups.savings.commands import (
     OpeningMember,
     Pledge,
 )
-from groups.savings.errors import SavingsError
+from groups.savings.errors import AmountTooLarge, BookAlreadyImported, SavingsError
 from groups.savings.funds import add_member, create_fund, open_from_paper, start_cycle
-from groups.savings.meetings import record_meeting
+from groups.savings.meetings import record_meeting, reopen_last_meeting
 from groups.savings.models import (
     CashMovement,
     Cycle,
@@ -49,12 +53,15 @@ from groups.savings.models import (
     Repayment,
     SavingsFund,
     ShareOut,
+    new_book_id,
 )
 from groups.savings.shareout import confirm_share_out
 from ledger.errors import DomainError, UnknownFund
 
 T = TypeVar("T")
 FORMAT = "sandogh-fund-book"
+#: The largest amount a BIGINT column holds.
+MAX_BIGINT = 2**63 - 1
 VERSION = 1
 Book = Mapping[str, Any]
 
@@ -91,8 +98,37 @@ class _Refs:
         return self.loans[ref]
 
 
-def import_book(session: Session, book: Book, actor: str) -> int:
-    """Replay a fund book through the services, all or nothing; return the new fund's id."""
+def book_identity(book: Book) -> str:
+    """Return the identity of a book: its ``id``, or the digest of its contents if it has none.
+
+    A book exported by Sandogh carries its fund's ``id``; one written by hand is known by
+    what it says, so the same file imported twice is the same book.
+    """
+    if book.get("id"):
+        return str(book["id"])
+    canonical = json.dumps(book, sort_keys=True, ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _refuse_imported(session: Session, identity: str) -> None:
+    query = select(SavingsFund.fund_id).where(SavingsFund.book_id == identity)
+    fund_id = session.scalar(query)
+    if fund_id is not None:
+        raise BookAlreadyImported(
+            f"This fund book ({identity}) is already fund {fund_id}; "
+            "import it with --as-new to make a copy"
+        )
+
+
+def import_book(session: Session, book: Book, actor: str, *, as_new: bool = False) -> int:
+    """Replay a fund book through the services, all or nothing; return the new fund's id.
+
+    A book already imported (same identity, ``book_identity``) is refused with
+    ``BookAlreadyImported``; ``as_new`` makes a copy under a new identity instead.
+    """
+    identity = new_book_id() if as_new else book_identity(book)
+    if not as_new:
+        _refuse_imported(session, identity)
     with session.begin_nested():
         fund = book["fund"]
         savings_fund = _guarded(
@@ -108,6 +144,7 @@ def import_book(session: Session, book: Book, actor: str) -> int:
             ),
         )
         fund_id = savings_fund.fund_id
+        savings_fund.book_id = identity
         refs = _Refs()
         for member in book.get("members", []):
             refs.members[member["ref"]] = _guarded(
@@ -148,15 +185,12 @@ def _replay_cycle(
             lambda: _replay_opening(session, fund_id, cycle["opening"], refs, actor, number),
         )
     for index, meeting in enumerate(cycle.get("meetings", []), 1):
-        _replay_meeting(
-            session,
-            fund_id,
-            f"{where}, meeting {index} ({meeting['date']})",
-            meeting,
-            refs,
-            actor,
-            f"{number}:{index}",
+        here = f"{where}, meeting {index} ({meeting['date']})"
+        recorded = _replay_meeting(
+            session, fund_id, here, meeting, refs, actor, f"{number}:{index}"
         )
+        if meeting.get("reopened"):
+            _replay_reopen(session, fund_id, here, recorded, meeting["reopened"], actor)
     share_out = cycle.get("share_out")
     if share_out:
         _guarded(
@@ -177,11 +211,27 @@ def _replay_cycle(
 
 def _guarded(where: str, action: Callable[[], T]) -> T:
     try:
-        return action()
+        with _overflow_refused():
+            return action()
     except FundBookError:
         raise
     except DomainError as error:
         raise FundBookError(where, error) from error
+
+
+@contextmanager
+def _overflow_refused() -> Iterator[None]:
+    """Turn an amount the database cannot hold into AmountTooLarge, a broken rule like any
+    other: SQLite refuses it as it binds it, PostgreSQL as it stores it."""
+    try:
+        yield
+    except (OverflowError, DataError) as error:
+        if isinstance(error, DataError) and "out of range" not in str(error.orig):
+            raise
+        raise AmountTooLarge(
+            "An amount (or shares × share price) is larger than the books can hold "
+            f"({MAX_BIGINT:,} rials)"
+        ) from None
 
 
 def _replay_opening(
@@ -218,7 +268,7 @@ def _pledges(loan: Book, refs: _Refs) -> tuple[Pledge, ...]:
 
 def _replay_meeting(
     session: Session, fund_id: int, where: str, meeting: Book, refs: _Refs, actor: str, key: str
-) -> None:
+) -> Meeting:
     lines = []
     for line in meeting.get("lines", []):
         lines.append(
@@ -264,10 +314,24 @@ def _replay_meeting(
         cash_explanation=meeting.get("cash_explanation", ""),
     )
     try:
-        recorded = record_meeting(session, fund_id, command, actor)
+        with _overflow_refused():
+            recorded = record_meeting(session, fund_id, command, actor)
     except DomainError as error:
         raise FundBookError(where + _member_named(error, refs), error) from error
     _remember_new_loans(session, recorded.id, meeting.get("new_loans", []), refs)
+    return recorded
+
+
+def _replay_reopen(
+    session: Session, fund_id: int, where: str, meeting: Meeting, reopened: Book, actor: str
+) -> None:
+    """Reopen a meeting the book records as corrected: it is voided, as it was in the fund."""
+    _guarded(
+        f"{where}, reopened",
+        lambda: reopen_last_meeting(
+            session, fund_id, meeting.id, reopened.get("reason", ""), actor, reopened["on"]
+        ),
+    )
 
 
 def _member_named(error: DomainError, refs: _Refs) -> str:
@@ -298,12 +362,8 @@ def export_book(session: Session, fund_id: int) -> dict[str, Any]:
         session.scalars(select(Member).where(Member.fund_id == fund_id).order_by(Member.number))
     )
     member_ref = {m.id: f"m{m.number}" for m in members}
-    loans = session.scalars(
-        select(Loan)
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Loan.fund_id == fund_id, queries.CLOSED)
-        .order_by(Loan.id)
-    ).all()
+    # Loans of reopened meetings too: the book replays the voided version before its redo.
+    loans = session.scalars(select(Loan).where(Loan.fund_id == fund_id).order_by(Loan.id)).all()
     loan_ref = {loan.id: f"L{n}" for n, loan in enumerate(loans, 1)}
     cycles = session.scalars(
         select(Cycle).where(Cycle.fund_id == fund_id).order_by(Cycle.number)
@@ -311,6 +371,7 @@ def export_book(session: Session, fund_id: int) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
+        "id": savings_fund.book_id,
         "fund": {
             "name": savings_fund.fund.name,
             "village": savings_fund.village,
@@ -336,8 +397,9 @@ def export_book(session: Session, fund_id: int) -> dict[str, Any]:
 def _export_cycle(
     session: Session, cycle: Cycle, member_ref: dict[int, str], loan_ref: dict[int, str]
 ) -> dict[str, Any]:
+    # In the order recorded, reopened ones included: a correction is part of the history.
     meetings = session.scalars(
-        select(Meeting).where(Meeting.cycle_id == cycle.id, queries.CLOSED).order_by(Meeting.number)
+        select(Meeting).where(Meeting.cycle_id == cycle.id).order_by(Meeting.id)
     ).all()
     exported: dict[str, Any] = {
         "started_on": cycle.started_on,
@@ -440,7 +502,16 @@ def _export_meeting(
         "leavers": [member_ref[e.member_id] for e in exits],
         "cash_counted": meeting.cash_counted,
         "cash_explanation": meeting.cash_explanation,
+        **_export_reopen(meeting),
     }
+
+
+def _export_reopen(meeting: Meeting) -> dict[str, Any]:
+    """Return ``{"reopened": {"on", "reason"}}`` for a voided meeting, else nothing."""
+    if meeting.status != "reopened":
+        return {}
+    on = meeting.reopened_on or meeting.date  # reopened before the day was kept
+    return {"reopened": {"on": on, "reason": meeting.reopen_reason}}
 
 
 def _recorded_at(session: Session, model: Any, meeting: Meeting) -> Sequence[Any]:

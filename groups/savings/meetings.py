@@ -57,7 +57,7 @@ from groups.savings.snapshots import drop_snapshot
 from ledger.entries import EntryDraft, SourceType
 from ledger.errors import DomainError, IdempotencyKeyReused
 from ledger.models import Entry
-from ledger.posting import post_many, reverse
+from ledger.posting import closed_through, post_many, reverse
 
 
 def record_meeting(session: Session, fund_id: int, command: MeetingInput, actor: str) -> Meeting:
@@ -106,7 +106,11 @@ def _record_meeting(session: Session, fund_id: int, command: MeetingInput, actor
 def reopen_last_meeting(
     session: Session, fund_id: int, meeting_id: int, reason: str, actor: str, on: date
 ) -> Meeting:
-    """Reverse every entry of the fund's last meeting and mark it reopened, to record it again."""
+    """Reverse every entry of the fund's last meeting and mark it reopened, to record it again.
+
+    The reversals are dated the meeting's own day (``rules.voiding_day``), so no reading
+    of any day counts the voided meeting; ``on``, the day of the reopen, is kept with it.
+    """
     last = queries.last_meeting(session, fund_id)
     if last is None or last.id != meeting_id or last.kind != "regular":
         raise MeetingLocked(
@@ -120,13 +124,14 @@ def reopen_last_meeting(
             Entry.reverses_id.is_(None),
         )
     ).all()
+    voided_on = rules.voiding_day(last.date, closed_through(session, fund_id))
     for entry_id in entries:
-        reverse(session, entry_id, actor=actor, on=max(on, last.date), memo=f"Reopened: {reason}")
+        reverse(session, entry_id, actor=actor, on=voided_on, memo=f"Reopened on {on}: {reason}")
     for exit_row in session.scalars(select(MemberExit).where(MemberExit.meeting_id == meeting_id)):
         member = session.get(Member, exit_row.member_id)
         assert member is not None
         member.status, member.left_on = "active", None
-    last.status, last.reopen_reason = "reopened", reason
+    last.status, last.reopen_reason, last.reopened_on = "reopened", reason, on
     drop_snapshot(session, last.id)
     session.flush()
     return last

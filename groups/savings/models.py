@@ -12,6 +12,8 @@ its reversed entries.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +35,11 @@ from ledger.db import Base
 from ledger.models import Fund, utc_now
 
 
+def new_book_id() -> str:
+    """Return a new fund book identity."""
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
 class SavingsFund(Base):
     """The community facts of a fund whose books are the ledger's ``funds`` row."""
 
@@ -46,6 +53,9 @@ class SavingsFund(Base):
     #: How amounts are shown: rial or toman (amounts are always stored in rials).
     display_unit: Mapped[str] = mapped_column(String(5), default="rial")
     founded_on: Mapped[date] = mapped_column(Date)
+    #: The identity of the fund's book: exported with it, so the same book is not imported
+    #: twice (a book written by hand is known by the digest of its contents).
+    book_id: Mapped[str] = mapped_column(String(80), unique=True, default=new_book_id)
 
     fund: Mapped[Fund] = relationship()
 
@@ -121,6 +131,8 @@ class Meeting(Base):
     cash_counted: Mapped[int | None] = mapped_column(BigInteger)
     cash_explanation: Mapped[str] = mapped_column(Text, default="")
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The day it was reopened (its reversals are dated the meeting's own day).
+    reopened_on: Mapped[dt.date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 

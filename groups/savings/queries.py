@@ -472,13 +472,19 @@ def shares_bought(session: Session, cycle_id: int, member_id: int | None = None)
 
 
 def charges_paid_by_member(session: Session, cycle_id: int) -> dict[int, int]:
-    """Return the service charges each borrower paid on loans of a cycle."""
-    query = (
-        select(Loan.member_id, func.coalesce(func.sum(Repayment.charge), 0))
-        .join(Repayment, Repayment.loan_id == Loan.id)
+    """Return the service charges each member paid on loans of a cycle.
+
+    A charge counts for whoever paid it: the borrower, or a guarantor whose savings
+    covered it at a recovery (``Repayment.payer_id``). An upfront fee is the
+    borrower's, kept at disbursement; charges paid before a fund came from paper are
+    in its opening balances (``OpeningMember.charges_paid``).
+    """
+    repaid = (
+        select(Repayment.payer_id, func.coalesce(func.sum(Repayment.charge), 0))
+        .join(Loan, Loan.id == Repayment.loan_id)
         .join(Meeting, Meeting.id == Repayment.meeting_id)
         .where(Loan.cycle_id == cycle_id, CLOSED)
-        .group_by(Loan.member_id)
+        .group_by(Repayment.payer_id)
     )
     fees = (
         select(Loan.member_id, func.coalesce(func.sum(Loan.fee), 0))
@@ -487,7 +493,7 @@ def charges_paid_by_member(session: Session, cycle_id: int) -> dict[int, int]:
         .group_by(Loan.member_id)
     )
     paid: dict[int, int] = {}
-    for member_id, amount in [*session.execute(query).all(), *session.execute(fees).all()]:
+    for member_id, amount in [*session.execute(repaid).all(), *session.execute(fees).all()]:
         paid[member_id] = paid.get(member_id, 0) + int(amount)
     return paid
 

@@ -47,5 +47,7 @@ def test_a_sqlite_database_with_members_upgrades_from_0003_to_the_last_revision(
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT name FROM members")).scalar() == "فاطمه"
             assert connection.execute(text("SELECT count(*) FROM meeting_lines")).scalar() == 1
+            book_id = connection.execute(text("SELECT book_id FROM savings_funds")).scalar()
+            assert str(book_id).startswith("urn:uuid:")  # 0010 names every existing fund's book
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.engine.dispose()

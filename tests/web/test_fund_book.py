@@ -339,7 +339,7 @@ def _compare(schema: Schema, node: dict[str, Any], root: dict[str, Any], where: 
 def test_the_json_schema_has_the_keys_required_keys_and_choices_of_the_marshmallow_schema() -> None:
     root = json.loads(JSON_SCHEMA.read_text(encoding="utf-8"))
     assert root["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert _compare(BookSchema(), root, root, "book") == 21  # every object of the book
+    assert _compare(BookSchema(), root, root, "book") == 22  # every object of the book
 
 
 def test_the_constitution_schemas_have_exactly_the_rules_settings_and_defaults() -> None:
@@ -369,8 +369,8 @@ def write(tmp_path: Path, book: Book | str, name: str = "book.json") -> Path:
     return path
 
 
-def import_file(app: Flask, path: Path) -> int:
-    result = invoke(app, "import-book", str(path))
+def import_file(app: Flask, path: Path, *options: str) -> int:
+    result = invoke(app, "import-book", str(path), *options)
     assert result.exit_code == 0, result.output
     return int(result.stdout.strip())
 
@@ -522,11 +522,33 @@ def test_import_export_import_gives_the_same_books_and_the_same_export(
 ) -> None:
     first = import_file(app, book if isinstance(book, Path) else write(tmp_path, book))
     exported = export(app, first)
-    second = import_file(app, write(tmp_path, exported, "exported.json"))
+    second = import_file(app, write(tmp_path, exported, "exported.json"), "--as-new")
 
     assert books_of(session, second) == books_of(session, first)
     assert trial_balance(session, first).is_balanced
-    assert export(app, second) == exported
+    exported_again = json.loads(export(app, second))
+    assert exported_again.pop("id") != json.loads(exported).pop("id")  # a copy is a new book
+    assert exported_again == {k: v for k, v in json.loads(exported).items() if k != "id"}
+
+
+@pytest.mark.parametrize("exported", [False, True], ids=["written-by-hand", "exported"])
+def test_the_same_book_twice_is_refused_unless_imported_as_new(
+    app: Flask, session: Session, tmp_path: Path, exported: bool
+) -> None:
+    path = write(tmp_path, WHOLE_LIFE)
+    first = import_file(app, path)
+    if exported:
+        path = write(tmp_path, export(app, first), "exported.json")
+    before = funds(session)
+
+    result = invoke(app, "import-book", str(path))
+
+    assert result.exit_code == 1
+    assert f"already fund {first}" in result.output and "--as-new" in result.output
+    assert "Traceback" not in result.output
+    assert funds(session) == before
+    copy = import_file(app, path, "--as-new")
+    assert copy != first and books_of(session, copy) == books_of(session, first)
 
 
 def test_a_leaver_s_cash_repayment_is_exported_apart_from_what_her_leaving_nets(
@@ -639,3 +661,32 @@ def test_report_needs_json_and_a_real_date(app: Flask, session: Session) -> None
     result = invoke(app, "report", str(fund_id), "--json", "--as-of", "2025-02-30")
     assert result.exit_code == 2
     assert "not a real date" in result.output
+
+
+def test_an_amount_the_database_cannot_hold_is_refused_where_it_arises(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    """9,224 shares of 10^15 rials is 9.224 × 10^18, past a BIGINT (2^63 − 1 ≈ 9.223 × 10^18):
+    each figure is within the format's limits, their product is not."""
+    book: Book = {
+        "format": "sandogh-fund-book",
+        "version": 1,
+        "fund": {"name": "صندوق سرریز", "founded_on": "2025-01-06"},
+        "members": [{"ref": "a", "name": "آمنه", "joined_on": "2025-01-06"}],
+        "cycles": [
+            {
+                "started_on": "2025-01-06",
+                "constitution": {"share_price": 10**15, "max_shares": 10_000},
+                "meetings": [{"date": "2025-01-06", "lines": [{"member": "a", "shares": 9_224}]}],
+            }
+        ],
+    }
+    before = funds(session)
+
+    result = invoke(app, "import-book", str(write(tmp_path, book)))
+
+    assert result.exit_code == 1
+    assert "cycle 1, meeting 1 (2025-01-06)" in result.output
+    assert "larger than the books can hold" in result.output
+    assert "[amount_too_large]" in result.output and "Traceback" not in result.output
+    assert funds(session) == before

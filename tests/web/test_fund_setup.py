@@ -204,10 +204,19 @@ def test_a_fund_book_goes_out_and_comes_back_in_all_or_nothing(
     assert refused.status_code == 422 and "چیزی وارد نشد" in text(refused)
     assert count(session, Fund) == funds
 
-    imported = post(
+    again = post(
         client,
         "/funds/import",
         {"book": (io.BytesIO(exported.get_data()), "book.json")},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 422 and "این دفتر صندوق پیش‌تر وارد شده است" in text(again)
+    assert count(session, Fund) == funds
+
+    imported = post(
+        client,
+        "/funds/import",
+        {"book": (io.BytesIO(exported.get_data()), "book.json"), "as_new": "y"},
         content_type="multipart/form-data",
     )
     assert imported.status_code == 302

@@ -31,8 +31,15 @@ def fund() -> None:
 
 @fund.command("import-book")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_book_command(file: Path) -> None:
-    """Replay a fund book (JSON) through the services, all or nothing; print the new fund's id."""
+@click.option(
+    "--as-new", is_flag=True, help="Import a book already imported as a copy, a new fund."
+)
+def import_book_command(file: Path, as_new: bool) -> None:
+    """Replay a fund book (JSON) through the services, all or nothing; print the new fund's id.
+
+    A book already imported (the same ``id``, or the same contents) is refused unless
+    ``--as-new`` asks for a copy.
+    """
     from marshmallow import ValidationError
 
     from groups.savings.fundbook import import_book
@@ -45,7 +52,7 @@ def import_book_command(file: Path) -> None:
         _fail(f"{file} is not a valid fund book:", _problems(error))
     session = command_session()
     try:
-        fund_id = import_book(session, book, actor=IMPORT_ACTOR)
+        fund_id = import_book(session, book, actor=IMPORT_ACTOR, as_new=as_new)
     except DomainError as error:
         session.rollback()
         _fail(f"{file} was not imported; nothing was saved:", [str(error)])

@@ -10,7 +10,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from groups.savings import rules
@@ -182,3 +189,5 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
     """A fund book (JSON) to import."""
 
     book = FileField(_l("Fund book (JSON)"), validators=[FileRequired()])
+    #: A book already imported is refused unless copied as a new fund.
+    as_new = BooleanField(_l("Import as a new fund (a copy of a book already imported)"))

@@ -205,7 +205,9 @@ def import_fund() -> Any:
         session = db.session()
         try:
             book = load_book(form.book.data.read().decode("utf-8"))
-            fund_id = import_book(session, book, actor=user().username)
+            fund_id = import_book(
+                session, book, actor=user().username, as_new=bool(form.as_new.data)
+            )
         except ValidationError as error:
             problems = list(error_lines(error))
         except UnicodeDecodeError:

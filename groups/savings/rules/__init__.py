@@ -55,6 +55,7 @@ from groups.savings.rules.schedule import (
     meeting_dates,
     months_after,
     next_meeting_on_or_after,
+    voiding_day,
 )
 from groups.savings.rules.shareout import (
     MemberStake,
@@ -96,4 +97,5 @@ __all__ = [
     "split_repayment",
     "upfront_fee",
     "value_per_share",
+    "voiding_day",
 ]

@@ -101,3 +101,15 @@ def instalment_due_dates(
             target = max(target, dues[-1] + timedelta(days=1))
         dues.append(next_meeting_on_or_after(frequency, meeting_day, target, disbursed_on))
     return dues
+
+
+def voiding_day(meeting_day: date, closed_through: date | None) -> date:
+    """Return the day a reopened meeting's reversals are dated: the meeting's own day.
+
+    Dated so, the meeting and its reversal cancel on one day and no reading of any day
+    counts the voided version. Only when the books are closed through that day (a
+    closed period takes no entry) is it the first open day after.
+    """
+    if closed_through is None or closed_through < meeting_day:
+        return meeting_day
+    return closed_through + timedelta(days=1)
