@@ -40,6 +40,7 @@ from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from groups.savings.chart import SAVINGS_FUND_CHART
 from ledger.balances import balance, trial_balance
 from ledger.chart import open_fund
 from ledger.db import analyze
@@ -143,7 +144,9 @@ def _require_empty(session: Session) -> None:
 
 def open_funds(session: Session, count: int) -> dict[int, list[int]]:
     """Open funds with the savings chart, commit, and return each fund's account ids."""
-    fund_ids = [open_fund(session, f"Bench fund {n + 1}").id for n in range(count)]
+    fund_ids = [
+        open_fund(session, f"Bench fund {n + 1}", chart=SAVINGS_FUND_CHART).id for n in range(count)
+    ]
     session.commit()
     accounts: dict[int, list[int]] = {fund_id: [] for fund_id in fund_ids}
     for fund_id, account_id in session.execute(select(Account.fund_id, Account.id)):

@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 from bench import ledger as ledger_bench
 from bench.ledger import Progress, Target, environment, percentile, raw_pragmas, time_verify
 from groups.savings import queries, rules
-from groups.savings.book import CODES, FundBook
+from groups.savings.book import FundBook
+from groups.savings.chart import CODES
 from groups.savings.commands import FinePaid, MeetingInput, MemberLine, NewLoan, Pledge
 from groups.savings.funds import add_member, create_fund, start_cycle
 from groups.savings.meetings import record_meeting

@@ -14,7 +14,6 @@ What it protects against, and what not: ``docs/ledger.md`` ("The hash chain").
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -36,10 +35,28 @@ class ChainedEntry(NamedTuple):
     actor: str
 
 
-def entry_hash(previous: str, entry: ChainedEntry, postings: Iterable[tuple[int, str, int]]) -> str:
-    """Return the hash of an entry and its postings (account id, side, amount, in id order)."""
-    fields = [previous, *entry]
-    fields[3] = str(entry.date)  # ISO text from a date and from SQLite alike
-    record = [fields, [[account, side, amount] for account, side, amount in postings]]
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+def entry_hash(previous: str, entry: ChainedEntry, postings: Iterable[str]) -> str:
+    """Return the hash of an entry and its postings (``posting_line``s, in any order).
+
+    The text hashed is one field a line (the date as ISO text, from a date and from
+    SQLite alike); free text is prefixed by its length, so no memo can be written to
+    look like other fields; the postings' lines are sorted, so their order does not
+    matter (verify gets them concatenated by the database).
+    """
+    reverses = "~" if entry.reverses_id is None else entry.reverses_id
+    text = (
+        f"{previous}\n{entry.id}\n{entry.fund_id}\n{entry.date}\n{entry.currency}\n"
+        f"{entry.source_type}\n{_text(entry.source_ref)}\n{reverses}\n"
+        f"{len(entry.memo)}:{entry.memo}\n{len(entry.actor)}:{entry.actor}\n"
+    )
+    text += "\n".join(sorted(postings))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def posting_line(account_id: int, side: str, amount: int) -> str:
+    """Return a posting as the hash covers it: ``"account side amount"``."""
+    return f"{account_id} {side} {amount}"
+
+
+def _text(value: str | None) -> str:
+    return "~" if value is None else f"{len(value)}:{value}"

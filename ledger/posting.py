@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from ledger.chain import GENESIS, ChainedEntry, entry_hash
+from ledger.chain import GENESIS, ChainedEntry, entry_hash, posting_line
 from ledger.entries import (
     EntryDraft,
     EntryStatus,
@@ -435,7 +435,7 @@ def _chain_links(
             entry_id, row["fund_id"], row["date"], row["currency"], row["source_type"],
             row["source_ref"], row["reverses_id"], row["memo"], row["actor"],
         )  # fmt: skip
-        postings = ((p.account_id, p.side.value, p.amount) for p in draft.postings)
+        postings = [posting_line(p.account_id, p.side.value, p.amount) for p in draft.postings]
         heads[draft.fund_id] = entry_hash(heads[draft.fund_id], entry, postings)
         links.append({"entry_id": entry_id, "fund_id": draft.fund_id, "hash": heads[draft.fund_id]})
     return links

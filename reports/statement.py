@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import CashMovement, Fine, Loan, MeetingLine, Member, Repayment
 from reports import fundfacts, persian
 from reports.document import Column, Heading, Table

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
-from groups.savings.book import CODES, FundBook
+from groups.savings.book import FundBook
+from groups.savings.chart import CODES, SAVINGS_FUND_CHART
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
@@ -48,7 +49,7 @@ def create_fund(
     """Open a fund's books with the savings chart and record its community facts."""
     if display_unit not in ("rial", "toman"):
         raise InvalidConstitution(f"Display unit must be rial or toman, not {display_unit!r}")
-    fund = open_fund(session, name, currency)
+    fund = open_fund(session, name, currency, SAVINGS_FUND_CHART)
     savings_fund = SavingsFund(
         fund_id=fund.id,
         village=village,

@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-from ledger.chain import GENESIS, ChainedEntry, entry_hash
+from ledger.chain import GENESIS, ChainedEntry, entry_hash, posting_line
 
 # revision identifiers, used by Alembic.
 revision = "0009"
@@ -94,7 +94,7 @@ def _chain_posted_entries(connection):
     for entry_id, account_id, side, amount in connection.execute(
         sa.text("SELECT entry_id, account_id, side, amount FROM postings ORDER BY entry_id, id")
     ):
-        postings[entry_id].append((account_id, side, amount))
+        postings[entry_id].append(posting_line(account_id, side, amount))
     heads = defaultdict(lambda: GENESIS)
     links = []
     for row in entries:

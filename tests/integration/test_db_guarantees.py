@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
+from groups.savings.chart import SAVINGS_FUND_CHART
 from ledger import balances
 from ledger.entries import credit, debit
 from ledger.posting import close_period, post, reverse
@@ -188,7 +189,7 @@ def test_an_idempotency_key_cannot_be_reused(books: Books) -> None:
 def test_an_entry_cannot_post_to_another_funds_account(books: Books) -> None:
     from ledger.chart import open_fund, require_account
 
-    other = open_fund(books.session, "دیگری")
+    other = open_fund(books.session, "دیگری", chart=SAVINGS_FUND_CHART)
     entry_id = insert_draft(books)
     insert_posting(
         books, entry_id, require_account(books.session, other.id, "1010").id, "debit", 100

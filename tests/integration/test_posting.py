@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from groups.savings.chart import SAVINGS_FUND_CHART
 from ledger import balances
-from ledger.chain import GENESIS, ChainedEntry, entry_hash
+from ledger.chain import GENESIS, ChainedEntry, entry_hash, posting_line
 from ledger.chart import close_account, open_fund
 from ledger.entries import credit, debit
 from ledger.errors import (
@@ -74,7 +75,7 @@ def test_a_broken_entry_is_refused_and_nothing_is_posted(books: Books, postings,
 
 
 def test_an_entry_cannot_mix_funds(books: Books) -> None:
-    other = open_fund(books.session, "صندوق دیگر")
+    other = open_fund(books.session, "صندوق دیگر", chart=SAVINGS_FUND_CHART)
     from ledger.chart import require_account
 
     foreign_cash = require_account(books.session, other.id, "1010").id
@@ -249,6 +250,6 @@ def test_each_posted_entry_is_chained_onto_its_funds_previous_one(books: Books) 
             entry.id, entry.fund_id, entry.date, entry.currency, entry.source_type,
             entry.source_ref, entry.reverses_id, entry.memo, entry.actor,
         )  # fmt: skip
-        postings = [(p.account_id, p.side, p.amount) for p in entry.postings]
+        postings = [posting_line(p.account_id, p.side, p.amount) for p in entry.postings]
         previous = entry_hash(previous, fields, postings)
         assert link.hash == previous

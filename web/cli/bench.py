@@ -53,9 +53,19 @@ def bench() -> None:
     help="Single posts to time, one commit each.",
 )
 @DATABASE_URL
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Build the books in this new SQLite file and keep it (to compare with other tools).",
+)
 @JSON_OUTPUT
 def bench_ledger(
-    entries: int, funds: int, single: int, database_url: str | None, json_path: Path | None
+    entries: int,
+    funds: int,
+    single: int,
+    database_url: str | None,
+    keep: Path | None,
+    json_path: Path | None,
 ) -> None:
     """Post entries on a fresh database and print the ledger's speed against its targets.
 
@@ -63,9 +73,12 @@ def bench_ledger(
     """
     from bench.ledger import BenchConfig, render, run
 
+    if keep is not None and keep.exists():
+        raise click.BadParameter(f"{keep} exists; give a new file", param_hint="--keep")
     config = BenchConfig(entries=entries, funds=funds, single=single)
     with tempfile.TemporaryDirectory(prefix="sandogh-bench-") as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'ledger.db'}"
+        kept = f"sqlite:///{keep.resolve()}" if keep is not None else None
+        url = database_url or kept or f"sqlite:///{Path(folder) / 'ledger.db'}"
         with migrated_engine(url) as engine:
             figures = run(engine, Path(folder) / "raw.db", config, _echo_progress)
     click.echo(render(figures))

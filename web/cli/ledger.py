@@ -6,7 +6,10 @@ Both read the database directly (``web/cli/context.py``), without the web app.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -36,20 +39,44 @@ def verify_command(fund_id: int | None) -> None:
 
 
 @ledger.command("export")
-@click.option("--fund", "fund_id", type=int, required=True)
+@click.option("--fund", "fund_id", type=int, help="One fund, accounts named Assets:1010 ….")
+@click.option(
+    "--all", "every_fund", is_flag=True, help="Every fund in one file (Assets:F12:1010 …)."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
-def export_command(fund_id: int, fmt: str, output: Path | None) -> None:
-    """Write the fund's journal for Beancount or hledger."""
+def export_command(fund_id: int | None, every_fund: bool, fmt: str, output: Path | None) -> None:
+    """Write a fund's journal, or every fund's, for Beancount or hledger."""
     from ledger.errors import DomainError
-    from ledger.export import export_journal
+    from ledger.export import export_all, export_journal
 
+    if (fund_id is None) == (not every_fund):
+        raise click.UsageError("Give --fund ID or --all.")
+    if every_fund:
+        with _opened(output) as out:
+            export_all(command_session(), fmt, out)
+        return
+    assert fund_id is not None
     try:
         text = export_journal(command_session(), fund_id, fmt)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
+    with _opened(output) as out:
+        out.write(text)
+
+
+@contextmanager
+def _opened(output: Path | None) -> Iterator[TextIO]:
+    """Yield the output file (written whole or not at all), or standard output."""
     if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
+        yield sys.stdout
+        return
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            yield out
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
+    click.echo(f"Wrote {output}", err=True)
