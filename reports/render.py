@@ -21,7 +21,7 @@ import csv
 import gc
 import io
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -32,6 +32,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from groups.spreadsheets import inert_row
 from reports import fonts, persian, resources
 from reports.document import Cell, Column, Document, Heading, Table
 
@@ -294,24 +295,38 @@ def _header(table: Table) -> list[str]:
 
 
 def write_csv(tables: Iterable[Table], heading: Heading | None = None) -> bytes:
-    """Return the tables as one CSV (UTF-8 with BOM): each under its title, then a blank line."""
+    """Return the tables as one CSV (UTF-8 with BOM): each under its title, then a blank line.
+
+    Every cell goes through ``groups.spreadsheets.inert``: text that starts like a
+    formula is written with a leading ``'``; numbers stay numbers.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    if heading is not None:
-        writer.writerow([heading.title_fa, heading.fund_name, period_text(heading)])
-    for table in tables:
-        writer.writerow([f"{table.fa} / {table.en}"])
-        writer.writerow(_header(table))
-        for row in table.rows:
-            writer.writerow([raw_value(v) for v in row])
-        if table.totals is not None:
-            writer.writerow([raw_value(v) for v in table.totals])
-        writer.writerow([])
+    for row in _csv_rows(tables, heading):
+        writer.writerow(inert_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _csv_rows(tables: Iterable[Table], heading: Heading | None) -> Iterator[list[Any]]:
+    """Yield the rows of the CSV: the heading, then each table's title, header, rows, totals."""
+    if heading is not None:
+        yield [heading.title_fa, heading.fund_name, period_text(heading)]
+    for table in tables:
+        yield [f"{table.fa} / {table.en}"]
+        yield _header(table)
+        for row in table.rows:
+            yield [raw_value(v) for v in row]
+        if table.totals is not None:
+            yield [raw_value(v) for v in table.totals]
+        yield []
+
+
 def write_xlsx(tables: Iterable[Table], heading: Heading | None = None) -> bytes:
-    """Return the tables as an XLSX workbook: one right-to-left sheet per table."""
+    """Return the tables as an XLSX workbook: one right-to-left sheet per table.
+
+    Every cell goes through ``groups.spreadsheets.inert`` and text is stored as a
+    string cell (never a formula); characters XLSX cannot hold are left out.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -323,22 +338,33 @@ def write_xlsx(tables: Iterable[Table], heading: Heading | None = None) -> bytes
         sheet = workbook.create_sheet(_sheet_name(table.name, used))
         sheet.sheet_view.rightToLeft = True
         if heading is not None:
-            sheet.append([heading.fund_name, period_text(heading), heading.title_fa])
-        sheet.append([f"{table.fa} / {table.en}"])
-        sheet.append(_header(table))
+            _append(sheet, [heading.fund_name, period_text(heading), heading.title_fa])
+        _append(sheet, [f"{table.fa} / {table.en}"])
+        _append(sheet, _header(table))
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=1)
         for row in table.rows:
-            sheet.append([raw_value(v) for v in row])
+            _append(sheet, [raw_value(v) for v in row])
         if table.totals is not None:
-            sheet.append([raw_value(v) for v in table.totals])
+            _append(sheet, [raw_value(v) for v in table.totals])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
         _format_columns(sheet, table.columns)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet: Any, values: Sequence[Any]) -> None:
+    """Append a row of inert cells; text cells are strings, never formulas."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    legal = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+    sheet.append(inert_row(legal))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

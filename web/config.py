@@ -28,6 +28,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # The dashboard's flag thresholds (reports.flags.Thresholds): "par30=0.15,attendance=0.6".
         "SANDOGH_FLAGS": flag_thresholds(os.environ.get("SANDOGH_FLAGS", "")),
+        # The largest request (an uploaded file) in bytes; larger ones get a friendly 413.
+        "MAX_CONTENT_LENGTH": _megabytes(os.environ.get("SANDOGH_MAX_UPLOAD_MB", "10")),
+        # The register import refuses files with more data rows or columns than these.
+        "SANDOGH_IMPORT_MAX_ROWS": int(os.environ.get("SANDOGH_IMPORT_MAX_ROWS", "100000")),
+        "SANDOGH_IMPORT_MAX_COLUMNS": int(os.environ.get("SANDOGH_IMPORT_MAX_COLUMNS", "200")),
         # Where files printed in the background are kept (web/reports/jobs.py).
         "SANDOGH_REPORT_JOBS": os.environ.get("SANDOGH_REPORT_JOBS")
         or str(Path(instance_path) / "report-jobs"),
@@ -60,6 +65,11 @@ def flag_thresholds(text: str) -> dict[str, str]:
     """Return the flag thresholds written as ``name=value`` pairs separated by commas."""
     pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
     return {name.strip(): value.strip() for name, value in pairs}
+
+
+def _megabytes(text: str) -> int:
+    """Return a size given in megabytes (decimals allowed) in bytes."""
+    return int(float(text) * 1024 * 1024)
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,6 +1,6 @@
 """Errors in one place: friendly pages in the user's language, and DomainError -> form message.
 
-- HTTP errors (400, 403, 404, 405, 500, and a missing or stale CSRF token) show
+- HTTP errors (400, 403, 404, 405, 413, 500, and a missing or stale CSRF token) show
   ``error.html`` with a title and a message in the user's language; never a
   stack trace.
 - A DomainError that escapes a view is a 400 page with its message.
@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ledger.errors import DomainError
 from web.extensions import db
-from web.formatting import current_locale
+from web.formatting import current_locale, persian_digits
 
 #: status -> (title, message)
 PAGES: dict[int, tuple[Any, Any]] = {
@@ -28,6 +29,7 @@ PAGES: dict[int, tuple[Any, Any]] = {
     403: (_l("Not allowed"), _l("You are not allowed to see this page or do this.")),
     404: (_l("Not found"), _l("This page was not found.")),
     405: (_l("Not possible"), _l("This cannot be done on this page.")),
+    413: (_l("File too large"), _l("The file is too large to be sent.")),
     500: (
         _l("Something went wrong"),
         _l("An error occurred. Try again; if it happens again, tell the administrator."),
@@ -55,6 +57,18 @@ def form_error(form: Any, error: DomainError, field: str | None = None) -> None:
         form.form_errors.append(message)
 
 
+def too_large_message(limit: int | None) -> str:
+    """Return "the file is larger than N MB" in the user's language, N in the user's digits."""
+    megabytes = f"{(limit or 0) / (1024 * 1024):g}"
+    return str(
+        _(
+            "The file is larger than the %(megabytes)s MB that can be sent. "
+            "Send a smaller file, or split it in parts.",
+            megabytes=persian_digits(megabytes) if current_locale() == "fa" else megabytes,
+        )
+    )
+
+
 def render_error(status: int, message: Any = None) -> tuple[str, int]:
     """Render the friendly error page for this status."""
     title, default = PAGES.get(status) or PAGES[400 if status < 500 else 500]
@@ -68,6 +82,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
         return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+        return render_error(413, too_large_message(app.config.get("MAX_CONTENT_LENGTH")))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> tuple[str, int]:

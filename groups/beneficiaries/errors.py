@@ -68,6 +68,13 @@ class UnreadableFile(RegisterError):
     message_fa = "فایل خوانده نشد؛ فایل CSV (UTF-8) یا XLSX بفرستید."
 
 
+class FileTooBig(UnreadableFile):
+    """Raised when an agency's file has more rows or columns than an import takes."""
+
+    code = "file_too_big"
+    message_fa = "این فایل بزرگ‌تر از آن است که یک‌جا وارد شود؛ آن را در چند فایل بفرستید."
+
+
 class TrainingError(RegisterError):
     """Raised when a training record breaks a rule (unknown course, trainee twice, …)."""
 

@@ -58,12 +58,14 @@ def import_command(
     from groups.beneficiaries.tables import problems_csv, read_table
     from ledger.errors import DomainError
     from web.extensions import db
+    from web.register.imports import import_limits
 
     content = file.read_bytes()
     session = db.session()
     try:
+        table = read_table(file.name, content, import_limits())
         plan = plan_import(
-            session, agency, file.name, file_hash(content), read_table(file.name, content),
+            session, agency, file.name, file_hash(content), table,
             _date(received, "--date") if received else date.today(), _mapping(mapping) or None,
         )  # fmt: skip
         if not dry_run:

@@ -1,8 +1,11 @@
 """The import wizard: upload an agency's file, map its columns, dry run, apply.
 
 1. Upload (CSV or XLSX, the agency, the date its data speaks for): the file is
-   kept in the upload folder (``REGISTER_UPLOADS``, default
-   ``instance/register-uploads``) under a random token with a small JSON note.
+   read once, within the import's limits (``SANDOGH_IMPORT_MAX_ROWS`` and
+   ``_COLUMNS``), and its parsed rows — not the file — are kept in the upload
+   folder (``REGISTER_UPLOADS``, default ``instance/register-uploads``) under a
+   random token, with a small JSON note (agency, file name, its hash, date, mapping).
+   The next steps read those rows; no step parses the file again.
 2. Mapping: each column -> a question or nothing; prefilled from the agency's
    saved mapping (saved again by every applied import), else from the headers.
 3. Dry run: ``plan_import`` writes nothing; the page shows how many rows would
@@ -11,6 +14,7 @@
 4. Apply: the plan is made again and written in one transaction. Applying the
    same file again changes nothing (the register knows its hash).
 Uploads older than a day are removed when a new file is uploaded.
+A request larger than ``MAX_CONTENT_LENGTH`` never reaches the view (a 413 page).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from groups.beneficiaries.imports import (
 )
 from groups.beneficiaries.models import Agency
 from groups.beneficiaries.register import agency_named
-from groups.beneficiaries.tables import Table, problems_csv, read_table
+from groups.beneficiaries.tables import Limits, Table, problems_csv, read_table
 from ledger.errors import DomainError
 from web.access import roles_required, user
 from web.errors import domain_message, form_error
@@ -64,13 +68,36 @@ def upload_dir() -> Path:
     return path
 
 
-def save_upload(agency: str, file_name: str, content: bytes, received_on: Any) -> str:
-    """Keep an uploaded file and its note; return its token."""
+def import_limits() -> Limits:
+    """Return the most rows and columns an imported file may have (the app's configuration)."""
+    config = current_app.config
+    return Limits(
+        rows=int(config.get("SANDOGH_IMPORT_MAX_ROWS", Limits.rows)),
+        columns=int(config.get("SANDOGH_IMPORT_MAX_COLUMNS", Limits.columns)),
+    )
+
+
+def save_upload(
+    agency: str, file_name: str, content: bytes, received_on: Any, table: Table | None = None
+) -> str:
+    """Keep an upload's parsed rows and its note (not the file); return its token.
+
+    ``table`` is the file already read (the upload step reads it once); without it the
+    file is read here. The rows go to ``<token>.rows`` (JSON), the note to ``<token>.json``.
+    """
+    if table is None:
+        table = read_table(file_name, content, import_limits())
     folder = upload_dir()
     _prune(folder)
     token = uuid.uuid4().hex
-    (folder / f"{token}.bin").write_bytes(content)
-    note = {"agency": agency, "file_name": file_name, "received_on": received_on.isoformat()}
+    rows = {"header": list(table.header), "rows": [list(row) for row in table.rows]}
+    (folder / f"{token}.rows").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+    note = {
+        "agency": agency,
+        "file_name": file_name,
+        "hash": file_hash(content),
+        "received_on": received_on.isoformat(),
+    }
     _write_note(token, note)
     return token
 
@@ -86,23 +113,17 @@ def _write_note(token: str, note: dict[str, Any]) -> None:
     (upload_dir() / f"{token}.json").write_text(json.dumps(note, ensure_ascii=False), "utf-8")
 
 
-def load_upload(token: str) -> tuple[dict[str, Any], bytes]:
-    """Return an upload's note and bytes, or 404."""
+def load_upload(token: str) -> tuple[dict[str, Any], Table]:
+    """Return an upload's note and parsed rows, or 404."""
     if not _TOKEN.match(token):
         abort(404)
     folder = upload_dir()
-    note_path, data_path = folder / f"{token}.json", folder / f"{token}.bin"
-    if not note_path.exists() or not data_path.exists():
+    note_path, rows_path = folder / f"{token}.json", folder / f"{token}.rows"
+    if not note_path.exists() or not rows_path.exists():
         abort(404)
-    return json.loads(note_path.read_text("utf-8")), data_path.read_bytes()
-
-
-def _table(note: dict[str, Any], content: bytes) -> Table:
-    try:
-        return read_table(note["file_name"], content)
-    except DomainError as error:
-        flash(domain_message(error), "error")
-        abort(redirect(url_for("register.import_upload")))
+    rows = json.loads(rows_path.read_text("utf-8"))
+    table = Table(tuple(rows["header"]), tuple(tuple(row) for row in rows["rows"]))
+    return json.loads(note_path.read_text("utf-8")), table
 
 
 def _mapping_of(note: dict[str, Any], table: Table) -> dict[str, str]:
@@ -126,11 +147,12 @@ def import_upload() -> Any:
         name = secure_filename(upload.filename or "") or "file.csv"
         content = upload.read()
         try:
-            read_table(name, content)
+            table = read_table(name, content, import_limits())
         except DomainError as error:
             form_error(form, error, "file")
         else:
-            token = save_upload(form.agency.data.strip(), name, content, form.received_on.data)
+            agency = form.agency.data.strip()
+            token = save_upload(agency, name, content, form.received_on.data, table)
             return redirect(url_for("register.import_mapping", token=token))
     agencies = db.session.scalars(db.select(Agency.name).order_by(Agency.name)).all()
     return page("register/import_upload.html", form=form, agencies=agencies)
@@ -140,8 +162,7 @@ def import_upload() -> Any:
 @roles_required(*STAFF)
 def import_mapping(token: str) -> Any:
     """Step 2: which question each column answers (the agency's saved mapping prefilled)."""
-    note, content = load_upload(token)
-    table = _table(note, content)
+    note, table = load_upload(token)
     mapping = _mapping_of(note, table)
     problem = None
     if request.method == "POST":
@@ -179,13 +200,12 @@ def _mapping_problem(table: Table, mapping: dict[str, str]) -> str | None:
 
 
 def _plan(token: str) -> tuple[dict[str, Any], ImportPlan]:
-    note, content = load_upload(token)
-    table = _table(note, content)
+    note, table = load_upload(token)
     plan = plan_import(
         db.session(),
         note["agency"],
         note["file_name"],
-        file_hash(content),
+        note["hash"],
         table,
         parse_date(note["received_on"]),
         _mapping_of(note, table),
