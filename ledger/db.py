@@ -65,18 +65,19 @@ def _sqlite_begin(connection: Any) -> None:
 _TABLE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
 
 
-def analyze(connection: Any, tables: Iterable[str]) -> None:
+def analyze(connection: Any, tables: Iterable[str] | None = None) -> None:
     """Refresh PostgreSQL's statistics of tables a bulk load just grew (no-op on SQLite).
 
     The planner picks its plans from these statistics; after thousands of rows
     arrive in one go they describe a table that no longer exists until autovacuum's
     next ANALYZE (and never, where autovacuum is off). ``connection`` is a SQLAlchemy
-    Connection or Session; the ANALYZE runs in its transaction.
+    Connection or Session; the ANALYZE runs in its transaction. ``tables`` defaults to
+    every table of the models imported.
     """
     bind = connection.get_bind() if hasattr(connection, "get_bind") else connection
     if bind.dialect.name != "postgresql":
         return
-    for table in tables:
+    for table in tables if tables is not None else Base.metadata.tables:
         if not set(table) <= _TABLE_NAME:
             raise ValueError(f"Not a table name: {table!r}")
         connection.execute(text(f"ANALYZE {table}"))

@@ -165,6 +165,28 @@ def bench_register(women: int, dedup_records: int, json_path: Path | None) -> No
     _write_json(figures, json_path)
 
 
+@bench.command("compare")
+@click.argument("sqlite_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("postgresql_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def bench_compare(sqlite_json: Path, postgresql_json: Path) -> None:
+    """Print PostgreSQL ÷ SQLite for two --json files of one benchmark (ledger or meetings).
+
+    Exits with 1 when a ratio misses its target (post_many ≤ 2×, meeting p95 ≤ 1.5×).
+    """
+    from bench.compare import compare, render
+
+    try:
+        ratios = compare(
+            json.loads(sqlite_json.read_text(encoding="utf-8")),
+            json.loads(postgresql_json.read_text(encoding="utf-8")),
+        )
+    except (ValueError, KeyError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(render(ratios))
+    if any(ratio.met is False for ratio in ratios):
+        sys.exit(1)
+
+
 @contextmanager
 def migrated_engine(url: str) -> Iterator[Engine]:
     """Yield an engine on a freshly migrated database: the SQLite file, or a new PG schema."""

@@ -17,6 +17,7 @@ def demo(host: str, port: int) -> None:
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
+    from ledger.db import analyze
     from web.demo import DEMO_PASSWORD, DEMO_TODAY, create_demo_users, load_demo_if_empty
     from web.extensions import db
     from web.headers import QuietRequestHandler
@@ -25,6 +26,8 @@ def demo(host: str, port: int) -> None:
     compile_catalogs()
     upgrade(directory=current_app.extensions["migrate"].directory)
     if load_demo_if_empty(db.session()):
+        analyze(db.session())  # a bulk load (PostgreSQL: fresh statistics for the planner)
+        db.session.commit()
         click.echo("Loaded the demo funds and the demo register.")
     users = create_demo_users(db.session())
     db.session.commit()

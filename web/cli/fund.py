@@ -43,6 +43,7 @@ def import_book_command(file: Path, as_new: bool) -> None:
     from marshmallow import ValidationError
 
     from groups.savings.fundbook import import_book
+    from ledger.db import analyze
     from ledger.errors import DomainError
     from web.fundbook import load_book
 
@@ -56,6 +57,8 @@ def import_book_command(file: Path, as_new: bool) -> None:
     except DomainError as error:
         session.rollback()
         _fail(f"{file} was not imported; nothing was saved:", [str(error)])
+    session.commit()
+    analyze(session)  # a bulk load: PostgreSQL's statistics describe the tables before it
     session.commit()
     click.echo(f"Imported {file} as fund {fund_id}.", err=True)
     click.echo(fund_id)

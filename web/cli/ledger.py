@@ -26,10 +26,16 @@ def ledger() -> None:
 @ledger.command("verify")
 @click.option("--fund", "fund_id", type=int, help="Check one fund (default: all).")
 def verify_command(fund_id: int | None) -> None:
-    """Recompute every balance and check every guarantee; print OK or each problem."""
+    """Recompute every balance and check every guarantee; print OK or each problem.
+
+    The ledger's own checks (``ledger/verify.py``: balances, the hash chain …), then
+    whether the savings tables agree with the ledger (``groups/savings/consistency.py``).
+    """
+    from groups.savings.consistency import savings_problems
     from ledger.verify import verify
 
-    problems = verify(command_session(), fund_id)
+    session = command_session()
+    problems = [*verify(session, fund_id), *savings_problems(session, fund_id)]
     if not problems:
         click.echo("OK")
         return
