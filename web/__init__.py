@@ -100,6 +100,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(setup)
     app.register_blueprint(shareout)
     app.register_blueprint(training)
+    register_api(app)
+
+
+def register_api(app: Flask) -> None:
+    """Mount the JSON API under /api/v1/ (web/api/)."""
+    from web import api
+    from web.capture.pwa import bp as pwa
+    from web.capture.routes import bp as capture
+
+    app.register_blueprint(capture)
+    app.register_blueprint(pwa)
+    api.init_app(app)
 
 
 def register_template_filters(app: Flask) -> None:

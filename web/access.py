@@ -41,7 +41,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Roles that read every fund.
 READ_ALL = frozenset({Role.ADMIN, Role.VIEWER})
 #: Endpoints open to anonymous visitors.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.language", "static", "fonts.font"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.language",
+        "static",
+        "fonts.font",
+        "api-docs.openapi_json",
+        "api_docs.page",
+        "pwa.manifest",
+        "pwa.service_worker",
+    }
+)
 
 
 def init_app(app: Flask) -> None:
@@ -54,6 +65,8 @@ def require_login() -> Any:
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)  # the API answers JSON, it does not send to the login page
         return login_manager.unauthorized()
     return None
 

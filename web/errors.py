@@ -4,6 +4,8 @@
   ``error.html`` with a title and a message in the user's language; never a
   stack trace.
 - A DomainError that escapes a view is a 400 page with its message.
+- Under ``/api/`` every error is JSON ``{"code", "status", "message", "errors"}``
+  instead (the message in the caller's language; webargs' field errors in ``errors``).
 - Forms call ``form_error(form, error)``: the message goes next to the field it
   is about (``field`` argument, or the field named by the error's ``field``
   attribute), else at the top of the form; the user's input stays in the form.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -26,6 +28,7 @@ from web.formatting import current_locale, persian_digits
 #: status -> (title, message)
 PAGES: dict[int, tuple[Any, Any]] = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
+    401: (_l("Log in first"), _l("Log in, or send a valid API token.")),
     403: (_l("Not allowed"), _l("You are not allowed to see this page or do this.")),
     404: (_l("Not found"), _l("This page was not found.")),
     405: (_l("Not possible"), _l("This cannot be done on this page.")),
@@ -76,27 +79,54 @@ def render_error(status: int, message: Any = None) -> tuple[str, int]:
     return page, status
 
 
+def api_request() -> bool:
+    """Return whether the request is the JSON API's (its errors are JSON)."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: Any = None, errors: Any = None) -> Any:
+    """Answer an API error as ``{"code", "status", "message", "errors"}``."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    _title, default = PAGES.get(status) or PAGES[400 if status < 500 else 500]
+    body = {
+        "code": status,
+        "status": HTTP_STATUS_CODES.get(status, "Error"),
+        "message": str(message or default),
+        "errors": errors or {},
+    }
+    return jsonify(body), status
+
+
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+    def csrf_error(_error: CSRFError) -> Any:
+        if api_request():
+            return json_error(400, CSRF_MESSAGE)
         return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(RequestEntityTooLarge)
-    def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
-        return render_error(413, too_large_message(app.config.get("MAX_CONTENT_LENGTH")))
+    def too_large(_error: RequestEntityTooLarge) -> Any:
+        message = too_large_message(app.config.get("MAX_CONTENT_LENGTH"))
+        return json_error(413, message) if api_request() else render_error(413, message)
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError) -> tuple[str, int]:
+    def domain_error(error: DomainError) -> Any:
+        if api_request():
+            return json_error(422, domain_message(error), {"code": error.code})
         return render_error(400, domain_message(error))
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> Any:
+        if api_request():
+            data = getattr(error, "data", None) or {}
+            return json_error(error.code or 500, None, data.get("messages") or data.get("errors"))
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> Any:
         app.logger.exception("Unhandled error", exc_info=error)
         db.session.rollback()  # the page itself may need the database
-        return render_error(500)
+        return json_error(500) if api_request() else render_error(500)

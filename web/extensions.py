@@ -16,6 +16,7 @@ import groups.savings.snapshots
 import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
 import web.auth.models
+import web.auth.tokens
 import web.reports.models  # noqa: F401
 from ledger.db import Base
 

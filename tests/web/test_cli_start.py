@@ -77,7 +77,7 @@ def test_the_documents_still_get_the_web_app(empty_database: Path) -> None:
 
 def test_every_command_group_is_registered_explicitly() -> None:
     assert sorted(main.commands) == [
-        "bench", "db", "demo", "fund", "ledger", "register", "report",
+        "bench", "db", "demo", "fund", "ledger", "register", "report", "token",
     ]  # fmt: skip
     report = main.commands["report"]
     assert "programme" in report.commands  # type: ignore[attr-defined]

@@ -96,6 +96,18 @@ EXPECTED: dict[str, Any] = {
     "admin.new_user": {ADMIN},
     "admin.edit_user": {ADMIN},
     "admin.reset_password": {ADMIN},
+    # The JSON API (web/api/): the same rules as the pages; its documents are public.
+    "api-docs.openapi_json": PUBLIC,
+    "api_docs.page": PUBLIC,
+    "api_reads.fund": FUND_READERS,
+    "api_reads.member": EVERYONE,
+    "api_reads.loan": EVERYONE,
+    "api_meetings.capture": WRITERS,
+    "api_meetings.record_one": WRITERS,
+    # The phone capture and the installable app's files (web/capture/).
+    "capture.capture": WRITERS,
+    "pwa.manifest": PUBLIC,
+    "pwa.service_worker": PUBLIC,
 }
 #: Roles that may reach any fund; the others only their own.
 ALL_FUNDS = frozenset({ADMIN, VIEWER})

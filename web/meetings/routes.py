@@ -22,6 +22,7 @@ from groups.savings.models import Meeting, SavingsFund
 from ledger.errors import DomainError
 from reports import persian
 from web.access import Role, roles_required, user, visible_fund, writable_fund
+from web.commit import attempt
 from web.errors import domain_message, form_error
 from web.extensions import db
 from web.formatting import jalali
@@ -141,16 +142,14 @@ def _frozen(record: Any) -> dict[str, Any]:
 
 
 def _post(fund: SavingsFund, context: SheetContext, sheet: Sheet, command: Any) -> Any:
-    session = db.session()
-    try:
-        meeting = record_meeting(session, fund.fund_id, command, user().username)
-    except DomainError as error:
-        session.rollback()
-        sheet.place_error(error, domain_message(error))
+    done = attempt(lambda: record_meeting(db.session(), fund.fund_id, command, user().username))
+    if not done.ok:
+        for error in done.errors:
+            sheet.place_error(error, domain_message(error))
         return _render_sheet(context, sheet)
-    session.commit()
+    assert done.value is not None
     flash(_("The meeting was recorded."), "success")
-    return redirect(url_for("meetings.show", fund_id=fund.fund_id, meeting_id=meeting.id))
+    return redirect(url_for("meetings.show", fund_id=fund.fund_id, meeting_id=done.value.id))
 
 
 def _render_sheet(context: SheetContext, sheet: Sheet) -> tuple[str, int]:
@@ -186,16 +185,14 @@ def reopen(fund_id: int, meeting_id: int) -> Response | str | tuple[str, int]:
     meeting = _meeting_of(fund_id, meeting_id)
     form = ReopenForm()
     if form.validate_on_submit():
-        session = db.session()
-        try:
-            reopen_last_meeting(
-                session, fund_id, meeting_id, form.reason.data, user().username, date.today()
+        done = attempt(
+            lambda: reopen_last_meeting(
+                db.session(), fund_id, meeting_id, form.reason.data, user().username, date.today()
             )
-        except DomainError as error:
-            session.rollback()
+        )
+        for error in done.errors:
             form_error(form, error)
-        else:
-            session.commit()
+        if done.ok:
             flash(_("The meeting was reopened; record it again."), "success")
             return redirect(url_for("meetings.new", fund_id=fund_id))
     status = 422 if form.errors or form.form_errors else 200
