@@ -3,11 +3,21 @@
 The naming convention makes constraint names stable, so migrations can refer
 to them on SQLite (batch mode) and PostgreSQL alike. On SQLite, foreign keys are
 switched on for every connection.
+
+SQLite writers: a transaction begun with plain ``BEGIN`` reads first and asks for the
+write lock only at its first write; if another writer committed in between, SQLite
+refuses at once ("database is locked") — the busy timeout does not help. So a
+transaction that means to write begins with ``BEGIN IMMEDIATE``: it takes the write
+lock first and waits for it (up to the busy timeout, ``timeout`` of the connection,
+15 s in the app). ``writing()`` (or ``set_writer``) marks the transactions begun in
+this thread as writers; the web app marks every POST.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from typing import Any
 
 from sqlalchemy import MetaData, event, text
@@ -42,7 +52,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     SQLAlchemy's documented fix is to switch it off and emit BEGIN ourselves. The
     write-ahead log lets pages be read while a meeting is written and makes a commit
     one synced write of the log (``synchronous=FULL`` keeps every commit durable);
-    a writer waits up to 5 s for another instead of failing at once.
+    a writer waits for another instead of failing at once — for the connection's
+    ``timeout`` (the driver's busy timeout: 5 s unless the engine passes another).
     """
     if _is_sqlite(dbapi_connection):
         dbapi_connection.isolation_level = None
@@ -50,15 +61,38 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+#: Whether transactions begun in this context mean to write (SQLite: BEGIN IMMEDIATE).
+_WRITER: ContextVar[bool] = ContextVar("sandogh_writer", default=False)
+
+
+def set_writer(writer: bool = True) -> Token[bool]:
+    """Mark transactions begun from now on in this context as writers (or not)."""
+    return _WRITER.set(writer)
+
+
+def reset_writer(token: Token[bool]) -> None:
+    """Undo ``set_writer``."""
+    _WRITER.reset(token)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Begin the transactions opened inside as writers (SQLite: BEGIN IMMEDIATE)."""
+    token = set_writer(True)
+    try:
+        yield
+    finally:
+        reset_writer(token)
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    """Start SQLite transactions explicitly (see _sqlite_connect)."""
+    """Start SQLite transactions explicitly (see _sqlite_connect); writers take the lock first."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITER.get() else "BEGIN")
 
 
 #: What ``analyze`` may name (a table name is not a bind parameter).

@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
+    config.with_busy_timeout(app.config)
     register_extensions(app)
     register_blueprints(app)
     register_template_filters(app)
@@ -39,10 +40,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, logins, CSRF, translations and security headers."""
-    from web import headers
+    from web import concurrency, headers
     from web.extensions import db, migrate
 
     db.init_app(app)
+    concurrency.init_app(app)  # first: a request's transaction begins after it
     migrate.init_app(app, db, directory=MIGRATIONS)
     register_accounts(app)
     headers.init_app(app)

@@ -17,6 +17,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         ),
         "SECRET_KEY": os.environ.get("SANDOGH_SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Seconds a SQLite writer waits for another (see with_busy_timeout).
+        "SANDOGH_BUSY_TIMEOUT": float(os.environ.get("SANDOGH_BUSY_TIMEOUT") or 15),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies unless SANDOGH_SECURE_COOKIES=0 (plain http); debug and tests turn it off.
@@ -36,6 +38,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Where files printed in the background are kept (web/reports/jobs.py).
         "SANDOGH_REPORT_JOBS": os.environ.get("SANDOGH_REPORT_JOBS")
         or str(Path(instance_path) / "report-jobs"),
+        # Durable jobs on RQ (web/jobqueue.py) when set, e.g. redis://127.0.0.1:6379/0.
+        "SANDOGH_REDIS_URL": os.environ.get("SANDOGH_REDIS_URL", ""),
+        "SANDOGH_QUEUE": os.environ.get("SANDOGH_QUEUE", "sandogh"),
+        "SANDOGH_JOB_RETENTION_DAYS": float(os.environ.get("SANDOGH_JOB_RETENTION_DAYS") or 7),
     }
 
 
@@ -59,6 +65,16 @@ def default_instance_path() -> str:
 def sqlite_in_instance(instance_path: str) -> str:
     """Return the URL of the default SQLite database in the instance folder."""
     return "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
+
+
+def with_busy_timeout(config: dict[str, Any]) -> None:
+    """On SQLite, make a writer wait for the lock up to SANDOGH_BUSY_TIMEOUT seconds (the
+    driver's ``timeout``) instead of failing; engine options that set their own are kept."""
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("connect_args", {"timeout": config.get("SANDOGH_BUSY_TIMEOUT", 15)})
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def flag_thresholds(text: str) -> dict[str, str]:

@@ -4,6 +4,8 @@
   ``error.html`` with a title and a message in the user's language; never a
   stack trace.
 - A DomainError that escapes a view is a 400 page with its message.
+- What the database refused because two writers raced (or a lock it waited for too
+  long) is a 409 page saying so (``web.concurrency``), never a server error.
 - Under ``/api/`` every error is JSON ``{"code", "status", "message", "errors"}``
   instead (the message in the caller's language; webargs' field errors in ``errors``).
 - Forms call ``form_error(form, error)``: the message goes next to the field it
@@ -19,9 +21,11 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ledger.errors import DomainError
+from web.concurrency import RACE_MESSAGE, is_lost_race
 from web.extensions import db
 from web.formatting import current_locale, persian_digits
 
@@ -32,6 +36,7 @@ PAGES: dict[int, tuple[Any, Any]] = {
     403: (_l("Not allowed"), _l("You are not allowed to see this page or do this.")),
     404: (_l("Not found"), _l("This page was not found.")),
     405: (_l("Not possible"), _l("This cannot be done on this page.")),
+    409: (_l("Changed meanwhile"), RACE_MESSAGE),
     413: (_l("File too large"), _l("The file is too large to be sent.")),
     500: (
         _l("Something went wrong"),
@@ -117,6 +122,16 @@ def register(app: Flask) -> None:
         if api_request():
             return json_error(422, domain_message(error), {"code": error.code})
         return render_error(400, domain_message(error))
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(OperationalError)
+    def lost_race(error: Exception) -> Any:
+        if not is_lost_race(error):
+            return unexpected_error(error)
+        app.logger.warning("Refused by the database (a concurrent write?): %s", error)
+        db.session.rollback()
+        message = str(RACE_MESSAGE)
+        return json_error(409, message) if api_request() else render_error(409, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -40,6 +40,7 @@ from groups.savings.commands import (
 )
 from groups.savings.errors import AmountTooLarge, BookAlreadyImported, SavingsError
 from groups.savings.funds import add_member, create_fund, open_from_paper, start_cycle
+from groups.savings.locking import lock_fund
 from groups.savings.meetings import record_meeting, reopen_last_meeting
 from groups.savings.models import (
     CashMovement,
@@ -146,6 +147,7 @@ def import_book(session: Session, book: Book, actor: str, *, as_new: bool = Fals
         )
         fund_id = savings_fund.fund_id
         savings_fund.book_id = identity
+        lock_fund(session, fund_id)  # a new fund no one sees yet; its replays lock it too
         refs = _Refs()
         for member in book.get("members", []):
             refs.members[member["ref"]] = _guarded(

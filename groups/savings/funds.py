@@ -18,6 +18,7 @@ from groups.savings.errors import (
     MeetingDateNotAfterPrevious,
     NegativeAmount,
 )
+from groups.savings.locking import lock_fund
 from groups.savings.models import (
     Cycle,
     Guarantee,
@@ -67,6 +68,7 @@ def start_cycle(
 ) -> Cycle:
     """Open the fund's next cycle under a constitution fixed from now on."""
     constitution.validate()
+    lock_fund(session, fund_id)
     if session.scalar(select(Cycle.id).where(Cycle.fund_id == fund_id, Cycle.status == "open")):
         raise CycleAlreadyOpen(f"Fund {fund_id} already has an open cycle")
     number = session.scalar(
@@ -93,6 +95,7 @@ def add_member(
     roles: tuple[str, ...] = (),
 ) -> Member:
     """Register a new member of the fund."""
+    lock_fund(session, fund_id)
     name = " ".join(name.split())
     clash = select(Member.id).where(
         Member.fund_id == fund_id, Member.name == name, Member.status == "active"
@@ -125,6 +128,7 @@ def open_from_paper(
     session: Session, fund_id: int, opening: OpeningBalances, actor: str
 ) -> Meeting:
     """Post a running fund's notebook as meeting 0: savings, open loans, cash, social fund."""
+    lock_fund(session, fund_id)
     replay = session.scalars(
         select(Meeting).where(Meeting.idempotency_key == opening.idempotency_key)
     ).one_or_none()

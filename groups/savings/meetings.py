@@ -39,6 +39,7 @@ from groups.savings.errors import (
     UnknownFineType,
     UnknownLoan,
 )
+from groups.savings.locking import lock_fund
 from groups.savings.models import (
     CashMovement,
     Cycle,
@@ -65,6 +66,7 @@ def record_meeting(session: Session, fund_id: int, command: MeetingInput, actor:
 
     Runs in a savepoint: when a rule is broken, nothing of the meeting stays in the session.
     """
+    lock_fund(session, fund_id)
     with session.begin_nested():
         return _record_meeting(session, fund_id, command, actor)
 
@@ -111,18 +113,22 @@ def reopen_last_meeting(
     The reversals are dated the meeting's own day (``rules.voiding_day``), so no reading
     of any day counts the voided meeting; ``on``, the day of the reopen, is kept with it.
     """
+    lock_fund(session, fund_id)
     last = queries.last_meeting(session, fund_id)
     if last is None or last.id != meeting_id or last.kind != "regular":
         raise MeetingLocked(
             f"Meeting {meeting_id} is not the last regular meeting of fund {fund_id}"
         )
     entries = session.scalars(
-        select(Entry.id).where(
+        select(Entry.id)
+        .where(
             Entry.fund_id == fund_id,
             Entry.source_type == SourceType.MEETING.value,
             Entry.source_ref == str(meeting_id),
             Entry.reverses_id.is_(None),
         )
+        # Undone last first: no balance dips below zero on the way (a database check).
+        .order_by(Entry.id.desc())
     ).all()
     voided_on = rules.voiding_day(last.date, closed_through(session, fund_id))
     for entry_id in entries:

@@ -24,10 +24,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,6 +117,24 @@ class Meeting(Base):
     __table_args__ = (
         CheckConstraint("status IN ('closed', 'reopened')", name="status"),
         CheckConstraint("kind IN ('regular', 'opening', 'share_out')", name="kind"),
+        # One closed meeting of each number, and one closed regular meeting a day, per fund
+        # (a reopened meeting keeps its row): a second writer cannot make a duplicate.
+        Index(
+            "uq_meetings_fund_number_closed",
+            "fund_id",
+            "number",
+            unique=True,
+            sqlite_where=text("status = 'closed'"),
+            postgresql_where=text("status = 'closed'"),
+        ),
+        Index(
+            "uq_meetings_fund_date_closed",
+            "fund_id",
+            "date",
+            unique=True,
+            sqlite_where=text("status = 'closed' AND kind = 'regular'"),
+            postgresql_where=text("status = 'closed' AND kind = 'regular'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from groups.savings import queries, rules
 from groups.savings.book import FundBook
 from groups.savings.errors import MeetingDateNotAfterPrevious, MemberHasOpenLoan, NegativeAmount
+from groups.savings.locking import lock_fund
 from groups.savings.meetings import MeetingRecorder
 from groups.savings.models import Meeting, Member, ShareOut, ShareOutPayout
 from ledger.accounts import AccountType
@@ -158,6 +159,7 @@ def confirm_share_out(
     reinvest: Mapping[int, int] | None = None,
 ) -> ShareOut:
     """Post the share-out agreed at a meeting and freeze it; the cycle is then closed."""
+    lock_fund(session, fund_id)
     replay = session.scalars(
         select(Meeting).where(Meeting.idempotency_key == idempotency_key)
     ).one_or_none()

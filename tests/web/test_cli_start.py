@@ -77,11 +77,12 @@ def test_the_documents_still_get_the_web_app(empty_database: Path) -> None:
 
 def test_every_command_group_is_registered_explicitly() -> None:
     assert sorted(main.commands) == [
-        "bench", "db", "demo", "fund", "ledger", "register", "report", "token",
+        "backup", "bench", "db", "demo", "fund", "ledger", "register", "report", "restore",
+        "serve", "token", "worker",
     ]  # fmt: skip
     report = main.commands["report"]
     assert "programme" in report.commands  # type: ignore[attr-defined]
-    assert "register" in main.commands["bench"].commands  # type: ignore[attr-defined]
+    assert {"register", "concurrency"} <= set(main.commands["bench"].commands)  # type: ignore[attr-defined]
 
 
 def test_db_upgrade_runs_flask_migrate(app: Flask) -> None:

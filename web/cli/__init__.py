@@ -1,7 +1,8 @@
 """The ``sandogh`` command: one click group, its commands registered here, explicitly.
 
 Each command lives in a module of this package (``ledger``, ``fund``, ``report``,
-``register``, ``token``, ``bench``, ``demo``, ``database``) and is added below with
+``register``, ``token``, ``ops`` (serve, worker, backup, restore), ``bench``, ``demo``,
+``database``) and is added below with
 ``add_command``, as in Flask's tutorial: what ``sandogh`` offers is read in one place,
 and no module looks another's group up by name.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import click
 
-from web.cli import bench, database, demo, fund, ledger, register, report, token
+from web.cli import bench, database, demo, fund, ledger, ops, register, report, token
 
 
 @click.group()
@@ -32,4 +33,9 @@ main.add_command(register.register)
 main.add_command(report.report)
 report.report.add_command(register.programme_command)
 main.add_command(token.token)
+main.add_command(ops.serve)
+main.add_command(ops.worker)
+main.add_command(ops.backup_command)
+main.add_command(ops.restore_command)
 main.add_command(bench.bench)
+bench.bench.add_command(ops.bench_concurrency)

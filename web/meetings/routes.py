@@ -15,14 +15,17 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from groups.savings.locking import lock_fund
 from groups.savings.meetings import record_meeting, reopen_last_meeting
 from groups.savings.models import Meeting, SavingsFund
 from ledger.errors import DomainError
 from reports import persian
 from web.access import Role, roles_required, user, visible_fund, writable_fund
 from web.commit import attempt
+from web.concurrency import RACE_ERRORS, RACE_MESSAGE, is_lost_race
 from web.errors import domain_message, form_error
 from web.extensions import db
 from web.formatting import jalali
@@ -51,10 +54,8 @@ def new(fund_id: int) -> Any:
         values.update(_write_off_asked(context))
         return _render_sheet(context, _sheet(context, values))
     key = _key(request.form.get("idempotency_key", ""))
-    done = session.scalars(select(Meeting).where(Meeting.idempotency_key == key)).first()
-    if done is not None and done.fund_id == fund_id:
-        flash(_("This meeting was already recorded; nothing was posted again."), "info")
-        return redirect(url_for("meetings.show", fund_id=fund_id, meeting_id=done.id))
+    if _recorded(session, fund_id, key) is not None:
+        return _already_recorded(fund_id, key)
     on = typed_date(request.form.get("date", ""))
     context = sheet_context(session, fund, on if isinstance(on, date) else None)
     sheet = _sheet(context, request.form)
@@ -142,14 +143,56 @@ def _frozen(record: Any) -> dict[str, Any]:
 
 
 def _post(fund: SavingsFund, context: SheetContext, sheet: Sheet, command: Any) -> Any:
-    done = attempt(lambda: record_meeting(db.session(), fund.fund_id, command, user().username))
+    """Record the meeting; a second writer of the fund waits for the first, then re-reads.
+
+    The same sheet sent twice at once posts once: the second finds the first's meeting
+    once it has the fund's lock and answers like a replay. A sheet that lost a race
+    (another meeting came first) shows why, with everything typed kept.
+    """
+    fund_id, key = fund.fund_id, command.idempotency_key
+    try:
+        done = attempt(lambda: _record_once(fund_id, command))
+    except RACE_ERRORS as error:
+        if not is_lost_race(error):
+            raise
+        db.session.rollback()
+        if _recorded(db.session(), fund_id, key) is not None:
+            return _already_recorded(fund_id, key)
+        sheet.error("top", RACE_MESSAGE)
+        return _render_sheet(context, sheet)
     if not done.ok:
-        for error in done.errors:
-            sheet.place_error(error, domain_message(error))
+        for refused in done.errors:
+            sheet.place_error(refused, domain_message(refused))
         return _render_sheet(context, sheet)
     assert done.value is not None
+    meeting_id, replayed = done.value
+    if replayed:
+        return _already_recorded(fund_id, key)
     flash(_("The meeting was recorded."), "success")
-    return redirect(url_for("meetings.show", fund_id=fund.fund_id, meeting_id=done.value.id))
+    return redirect(url_for("meetings.show", fund_id=fund_id, meeting_id=meeting_id))
+
+
+def _record_once(fund_id: int, command: Any) -> tuple[int, bool]:
+    """Take the fund's lock, then record the meeting unless its key already was: (id, replayed)."""
+    session = db.session()
+    lock_fund(session, fund_id)
+    done = _recorded(session, fund_id, command.idempotency_key)
+    if done is not None:
+        return done.id, True
+    return record_meeting(session, fund_id, command, user().username).id, False
+
+
+def _recorded(session: Session, fund_id: int, key: str) -> Meeting | None:
+    """Return the fund's meeting recorded with this idempotency key, if any."""
+    query = select(Meeting).where(Meeting.idempotency_key == key, Meeting.fund_id == fund_id)
+    return session.scalars(query).first()
+
+
+def _already_recorded(fund_id: int, key: str) -> Response:
+    meeting = _recorded(db.session(), fund_id, key)
+    assert meeting is not None
+    flash(_("This meeting was already recorded; nothing was posted again."), "info")
+    return redirect(url_for("meetings.show", fund_id=fund_id, meeting_id=meeting.id))
 
 
 def _render_sheet(context: SheetContext, sheet: Sheet) -> tuple[str, int]:

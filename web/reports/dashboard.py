@@ -18,6 +18,7 @@ from flask import current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from groups.savings.snapshots import refresh_snapshots
 from reports import kpis, render
 from reports.flags import Thresholds
 from reports.kpis import Kpis
@@ -25,6 +26,7 @@ from reports.monitoring import FundStatus, fund_statuses, ranked
 from reports.persian import to_jalali
 from web import formatting
 from web.access import roles_required, visible_fund, visible_fund_ids
+from web.concurrency import apart
 from web.extensions import db
 from web.funds.routes import FUND_READERS
 from web.reports.blueprint import bp
@@ -104,13 +106,28 @@ def today() -> date:
     return configured or date.today()
 
 
+def store_snapshots(fund_ids: Sequence[int] | None, day: date) -> None:
+    """Measure the meetings not measured yet, in a short writer transaction of their own.
+
+    The page then only reads (its own ``refresh_snapshots`` finds nothing left to store):
+    a GET never writes in its own transaction, so it never collides with a meeting.
+    Tests run every request on one connection: there the snapshots go in that one.
+    """
+    if current_app.testing:
+        refresh_snapshots(db.session(), fund_ids, day)
+        return
+    apart(lambda session: refresh_snapshots(session, fund_ids, day))
+    db.session.rollback()  # end the page's read transaction: the next one sees them (SQLite)
+
+
 @bp.get("/dashboard")
 @roles_required(*FUND_READERS)
 def dashboard() -> ResponseReturnValue:
     """The funds the user looks after, those most in need of a visit first, with their KPIs."""
     day, errors = as_of_day()
-    statuses = ranked(fund_statuses(db.session(), visible_fund_ids(), day, thresholds()))
-    db.session.commit()  # keep the snapshots of meetings measured for the first time
+    fund_ids = visible_fund_ids()
+    store_snapshots(fund_ids, day)
+    statuses = ranked(fund_statuses(db.session(), fund_ids, day, thresholds()))
     return render_template(
         "reports/dashboard.html",
         statuses=statuses,
@@ -134,8 +151,8 @@ def monitoring(fund_id: int, fmt: str | None = None) -> ResponseReturnValue:
 
     fund = visible_fund(fund_id)
     day, errors = as_of_day()
+    store_snapshots([fund_id], day)
     report = visit_report(db.session(), fund_id, day, thresholds())
-    db.session.commit()  # keep the snapshots of meetings measured for the first time
     if fmt is not None:
         name = f"گزارش بازدید - {fund.fund.name} - {to_jalali(day, persian=False)}"
         return attachment(render.render(report, fmt), fmt, name, f"visit-{fund_id}-{day}")

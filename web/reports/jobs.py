@@ -1,7 +1,10 @@
-"""Report jobs run in the background: a thread with its own app context and database session.
+"""Report jobs run in the background: on RQ with Redis, or a thread with its own app context.
 
-No task queue: a first-run install on SQLite must print too. A view records a
-queued ``ReportJob`` and commits it, then ``launch`` runs it in a daemon thread
+With ``SANDOGH_REDIS_URL`` set, ``launch`` puts the job on the queue and ``sandogh
+worker`` runs it (``web.jobqueue``: durable, retried, its files cleaned after a while).
+Without it — a first-run install on SQLite must print too — a view records a
+queued ``ReportJob`` and commits it, then ``launch`` runs it in a daemon thread, one
+job at a time across the server's processes (a file lock in the job folder)
 (``SANDOGH_JOBS_INLINE``, default under TESTING: in the request itself). The thread pushes its
 own app context, so ``db.session`` is a session of its own; it commits the job's
 progress after each piece, which the job page reads (SQLite runs in WAL mode, so
@@ -17,6 +20,7 @@ download never reads half a file.
 
 from __future__ import annotations
 
+import fcntl
 import threading
 import uuid
 from collections.abc import Callable
@@ -27,9 +31,11 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.db import writing
 from ledger.errors import DomainError
 from ledger.models import utc_now
 from reports import fundfacts, render
+from web import jobqueue
 from web.auth.models import as_utc
 from web.extensions import db
 from web.reports.models import ReportJob
@@ -88,6 +94,9 @@ def launch(app: Flask, job_id: int) -> None:
     SANDOGH_JOBS_INLINE defaults to TESTING: a test's database session is bound to
     one connection, which a thread must not share.
     """
+    if jobqueue.enabled(app):
+        jobqueue.enqueue(app, job_id)  # a worker runs it (``sandogh worker``)
+        return
     if app.config.get("SANDOGH_JOBS_INLINE", app.testing):
         run(job_id)
         return
@@ -99,19 +108,32 @@ def launch(app: Flask, job_id: int) -> None:
 
 
 def _run_in_context(app: Flask, job_id: int) -> None:
+    # One job at a time across the server's processes (two would fight over the CPU and,
+    # on SQLite, the write lock); its transactions begin as a writer's, so its progress
+    # commits wait for a meeting being recorded instead of failing.
     with app.app_context():
-        try:
-            run(job_id)
-        finally:
-            db.session.remove()
-            THREADS.pop(job_id, None)
+        lock_path = job_folder() / ".runner.lock"
+    try:
+        with lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            with writing(), app.app_context():
+                try:
+                    run(job_id)
+                finally:
+                    db.session.remove()
+    finally:
+        THREADS.pop(job_id, None)
 
 
-def run(job_id: int) -> None:
-    """Run a queued job to its end: done with its file, or failed with a message."""
+def run(job_id: int, resume: bool = False) -> None:
+    """Run a queued job to its end: done with its file, or failed with a message.
+
+    ``resume`` (a queue's retry) also runs a job left ``running`` by a worker that died;
+    a job already done or failed is never run again.
+    """
     session = db.session()
     job = session.get(ReportJob, job_id)
-    if job is None or job.status != "queued":
+    if job is None or job.status not in (("queued", "running") if resume else ("queued",)):
         return
     _step(session, job, status="running")
     try:
@@ -124,6 +146,8 @@ def run(job_id: int) -> None:
     except Exception:
         current_app.logger.exception("Report job %s failed", job_id)
         session.rollback()
+        if resume:
+            raise  # the queue retries it; it stays "running" until then
         _finish(session, job, "failed")
 
 
