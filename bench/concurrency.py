@@ -4,7 +4,9 @@ Each client is a treasurer's phone: it logs in, opens the meeting sheet of its f
 fills it (everyone present, one share each) and posts it, again and again until the
 time is up. Most clients have a fund of their own; a few share one fund, so they race
 for the same meeting (same date): one posts it, the other is refused with a message
-(422 with the sheet kept, or 409) — a refusal, not an error. Every fifth meeting a
+(422 with the sheet kept) — a refusal, not an error. A 409 ("try again") after waiting
+for the lock longer than the busy timeout is counted apart: a refusal with a message,
+not a server error, but a sign the machine cannot keep up. Every fifth meeting a
 client sends the same sheet twice at once, on two connections, as a double tap or a
 retried request would: both must answer with the one meeting posted.
 
@@ -60,6 +62,7 @@ class Tally:
 
     posted: set[int] = field(default_factory=set)
     refused: int = 0
+    busy: int = 0
     replays_same: int = 0
     errors: list[str] = field(default_factory=list)
     post_seconds: list[float] = field(default_factory=list)
@@ -72,6 +75,8 @@ class Tally:
                 self.posted.add(outcome.meeting_id)
             elif outcome.error:
                 self.errors.append(outcome.error)
+            elif outcome.busy:
+                self.busy += 1
             else:
                 self.refused += 1
 
@@ -83,6 +88,8 @@ class Outcome:
     seconds: float
     meeting_id: int | None = None
     error: str = ""
+    #: Refused after waiting for the lock longer than the busy timeout (409).
+    busy: bool = False
 
 
 def create_funds(engine: Engine, count: int) -> list[int]:
@@ -100,15 +107,14 @@ def create_funds(engine: Engine, count: int) -> list[int]:
 
 
 class Client:
-    """A browser on one connection: keeps the session cookie, reads forms."""
+    """A browser: keeps the session cookie, reads forms (a fresh connection per request)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.cookie = ""
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def clone(self) -> Client:
-        """Return a second connection of the same logged-in browser."""
+        """Return a second tab of the same logged-in browser."""
         twin = Client(self.port)
         twin.cookie = self.cookie
         return twin
@@ -121,13 +127,15 @@ class Client:
         body = urlencode(form) if form is not None else None
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        # A connection per request: a kept-alive one the server closed while this client
+        # waited would fail where a browser silently reconnects.
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
             text = response.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException):
-            self.connection.close()  # a fresh connection next time
-            raise
+        finally:
+            connection.close()
         cookie = response.getheader("Set-Cookie")
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
@@ -177,9 +185,10 @@ def post_sheet(client: Client, path: str, form: dict[str, str]) -> Outcome:
     posted = re.search(r"/meetings/(\d+)$", location) if status == 302 else None
     if posted:
         return Outcome(seconds, meeting_id=int(posted.group(1)))
-    kept = status == 422 and 'class="error"' in page and form["idempotency_key"] in page
-    if kept or (status == 409 and 'class="error"' in page):
+    if status == 422 and 'class="error"' in page and form["idempotency_key"] in page:
         return Outcome(seconds)  # refused with a message (the sheet kept): another came first
+    if status == 409 and 'class="error"' in page:
+        return Outcome(seconds, busy=True)  # waited past the busy timeout: "try again"
     return Outcome(seconds, error=f"{status} {location} {page[:200]!r}")
 
 
@@ -226,7 +235,6 @@ def twice_at_once(client: Client, path: str, form: dict[str, str]) -> list[Outco
         thread.start()
     for thread in threads:
         thread.join()
-    twin.connection.close()
     return results
 
 
@@ -291,6 +299,7 @@ def figures_of(tally: Tally, wall_s: float, books: Figures, config: ConcurrencyC
         "meetings_posted": len(tally.posted),
         "meetings_per_s": len(tally.posted) / wall_s if wall_s else 0.0,
         "refused_lost_race": tally.refused,
+        "refused_busy_timeout": tally.busy,
         "double_sends_answered_with_one_meeting": tally.replays_same,
         "errors": len(tally.errors),
         "first_errors": tally.errors[:5],
@@ -324,6 +333,7 @@ def render(figures: Figures, database: str) -> str:
         f"  meetings posted        {figures['meetings_posted']} "
         f"({figures['meetings_per_s']:.1f}/s), from {figures['posts']} posts",
         f"  refused (lost a race)  {figures['refused_lost_race']}",
+        f"  refused (busy > timeout) {figures['refused_busy_timeout']}",
         f"  double sends → 1 meeting {figures['double_sends_answered_with_one_meeting']}",
         f"  post latency           p50 {figures['post_p50_ms']:.0f} ms, "
         f"p95 {figures['post_p95_ms']:.0f} ms, max {figures['post_max_ms']:.0f} ms",

@@ -7,19 +7,99 @@ text, ``str(error)`` the English one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import NoReturn
+
+#: The figure that bounds a refused value: a cap, a limit, what is owed, a date.
+Bound = int | date | tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, where it is (field, member, loan) and the figure that bounds it.
+
+    The value a planner returns and a ``DomainError`` carries: ``error.violation`` and
+    ``violation.error()`` turn one into the other, so a form places both the same way.
+    """
+
+    kind: type[DomainError]
+    message: str
+    message_fa: str
+    field: str | None = None
+    member_id: int | None = None
+    loan_id: int | None = None
+    bound: Bound = None
+
+    @property
+    def code(self) -> str:
+        """Return the broken rule's stable name."""
+        return self.kind.code
+
+    def error(self) -> DomainError:
+        """Return the error that says this."""
+        return self.kind(
+            self.message,
+            message_fa=self.message_fa,
+            field=self.field,
+            member_id=self.member_id,
+            loan_id=self.loan_id,
+            bound=self.bound,
+        )
+
+    def raise_(self) -> NoReturn:
+        """Raise the error that says this."""
+        raise self.error()
+
 
 class DomainError(Exception):
-    """Raised when a business rule of Sandogh is broken; the base of every named error."""
+    """Raised when a business rule of Sandogh is broken; the base of every named error.
+
+    It carries where it is, when known: the form ``field``, the ``member_id`` and
+    ``loan_id`` it is about and the ``bound`` (cap, range, amount owed) it broke.
+    """
 
     code = "domain_error"
     message_fa = "این کار با قواعد صندوق سازگار نیست."
-    #: The member the broken rule is about, when there is one (set by the savings services).
+    field: str | None = None
     member_id: int | None = None
+    loan_id: int | None = None
+    bound: Bound = None
 
-    def __init__(self, message: str | None = None, *, message_fa: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        message_fa: str | None = None,
+        field: str | None = None,
+        member_id: int | None = None,
+        loan_id: int | None = None,
+        bound: Bound = None,
+    ) -> None:
         super().__init__(message or self.__doc__ or self.code)
         if message_fa is not None:
             self.message_fa = message_fa
+        for name, value in (
+            ("field", field),
+            ("member_id", member_id),
+            ("loan_id", loan_id),
+            ("bound", bound),
+        ):
+            if value is not None:
+                setattr(self, name, value)
+
+    @property
+    def violation(self) -> Violation:
+        """Return this error as a value."""
+        return Violation(
+            type(self),
+            str(self),
+            self.message_fa,
+            self.field,
+            self.member_id,
+            self.loan_id,
+            self.bound,
+        )
 
 
 class LedgerError(DomainError):

@@ -30,6 +30,10 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 
 DEFAULT_CURRENCY = "IRR"
 
+#: The largest amount one value of a command may hold (10^15 minor units): far below the
+#: database's 2^63, so that the sums of a fund's books stay in range too.
+MAX_AMOUNT = 10**15
+
 
 def minor_unit_exponent(currency: str) -> int:
     """Return how many decimal places the currency's minor unit has."""

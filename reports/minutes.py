@@ -10,20 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from groups.savings import reads
 from groups.savings.models import (
-    CashMovement,
-    Fine,
-    Loan,
-    LoanEvent,
     Meeting,
     MeetingLine,
     Member,
-    MemberExit,
-    Repayment,
 )
+from groups.savings.states import MeetingStatus
 from ledger.errors import DomainError
 from reports import fundfacts, persian
 from reports.document import Column, Heading, Table
@@ -124,7 +119,7 @@ class MeetingMinutes:
 def meeting_minutes(session: Session, fund_id: int, meeting_id: int) -> MeetingMinutes:
     """Return the minutes of a closed meeting of the fund."""
     meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.fund_id != fund_id or meeting.status != "closed":
+    if meeting is None or meeting.fund_id != fund_id or meeting.status != MeetingStatus.CLOSED:
         raise UnknownMeeting(f"Fund {fund_id} has no closed meeting {meeting_id}")
     info = fundfacts.fund_info(session, fund_id, meeting.date)
     members = [
@@ -133,16 +128,14 @@ def meeting_minutes(session: Session, fund_id: int, meeting_id: int) -> MeetingM
         if m.joined_on <= meeting.date and (m.left_on is None or m.left_on >= meeting.date)
     ]
     names = {m.id: m.name for m in fundfacts.members_of(session, fund_id)}
-    lines = {
-        line.member_id: line
-        for line in session.scalars(select(MeetingLine).where(MeetingLine.meeting_id == meeting.id))
-    }
+    recorded = reads.meeting_rows(session, meeting)
+    lines = {line.member_id: line for line in recorded.lines}
     repaid: dict[int, int] = defaultdict(int)
-    for r in session.scalars(select(Repayment).where(Repayment.meeting_id == meeting.id)):
+    for r in recorded.repayments:
         if r.payer_id in lines:
             repaid[r.payer_id] += r.total
     fines: dict[int, int] = defaultdict(int)
-    for f in session.scalars(select(Fine).where(Fine.meeting_id == meeting.id)):
+    for f in recorded.fines:
         fines[f.member_id] += f.amount
     rows = tuple(
         _member_row(m.number, m.name, lines.get(m.id), repaid, fines, m.id) for m in members
@@ -164,8 +157,8 @@ def meeting_minutes(session: Session, fund_id: int, meeting_id: int) -> MeetingM
         rows,
         present,
         len(members),
-        _loans(session, meeting.id, names),
-        _events(session, meeting.id, names),
+        _loans(recorded, names),
+        _events(recorded, names),
         meeting.cash_expected,
         meeting.cash_counted,
         meeting.cash_explanation,
@@ -196,14 +189,8 @@ def _member_row(
 
 
 def _loans(
-    session: Session, meeting_id: int, names: dict[int, str]
+    recorded: reads.MeetingRows, names: dict[int, str]
 ) -> tuple[tuple[str, int, int, str], ...]:
-    query = (
-        select(Loan)
-        .where(Loan.meeting_id == meeting_id)
-        .options(selectinload(Loan.guarantees))
-        .order_by(Loan.id)
-    )
     return tuple(
         (
             names.get(loan.member_id, ""),
@@ -214,35 +201,26 @@ def _loans(
                 for g in loan.guarantees
             ),
         )
-        for loan in session.scalars(query)
+        for loan in recorded.new_loans
     )
 
 
 CASH_KINDS_FA = {"grant": "کمک از صندوق همبستگی", "income": "درآمد دیگر", "expense": "هزینه"}
 
 
-def _events(
-    session: Session, meeting_id: int, names: dict[int, str]
-) -> tuple[tuple[str, str, int], ...]:
+def _events(recorded: reads.MeetingRows, names: dict[int, str]) -> tuple[tuple[str, str, int], ...]:
     events: list[tuple[str, str, int]] = []
-    for c in session.scalars(select(CashMovement).where(CashMovement.meeting_id == meeting_id)):
+    for c in recorded.movements:
         who = names.get(c.member_id, "") if c.member_id else ""
         events.append((CASH_KINDS_FA[c.kind], " ".join(p for p in (who, c.memo) if p), c.amount))
-    recoveries = (
-        select(Repayment, Loan.member_id)
-        .join(Loan, Loan.id == Repayment.loan_id)
-        .where(Repayment.meeting_id == meeting_id, Repayment.payer_id != Loan.member_id)
-    )
-    for r, borrower in session.execute(recoveries):
+    for r in recorded.recoveries():
+        borrower = recorded.borrowers[r.loan_id]
         detail = f"از پس‌انداز {names.get(r.payer_id, '')} برای وام {names.get(borrower, '')}"
         events.append(("برداشت از ضامن", detail, r.total))
-    write_offs = select(LoanEvent, Loan.member_id).join(Loan, Loan.id == LoanEvent.loan_id)
-    write_offs = write_offs.where(
-        LoanEvent.meeting_id == meeting_id, LoanEvent.kind == "written_off"
-    )
-    for event, borrower in session.execute(write_offs):
+    for event in recorded.events_of("written_off"):
+        borrower = recorded.borrowers[event.loan_id]
         events.append(("سوخت وام", f"{names.get(borrower, '')} {event.note}".strip(), event.amount))
-    for exit_row in session.scalars(select(MemberExit).where(MemberExit.meeting_id == meeting_id)):
+    for exit_row in recorded.exits:
         events.append(("خروج عضو", names.get(exit_row.member_id, ""), exit_row.paid))
     return tuple(events)
 

@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from groups.savings import queries, rules
+from groups.savings import queries, reads, rules
 from groups.savings.chart import CODES
-from groups.savings.models import CashMovement, Fine, Loan, MeetingLine, Member, Repayment
+from groups.savings.models import Loan, Member, Repayment
 from reports import fundfacts, persian
 from reports.document import Column, Heading, Table
 
@@ -331,7 +330,6 @@ def _activity(
     """Return every member's activity at each meeting of the period, keyed by (member, day)."""
     meetings = fundfacts.meetings_between(session, fund_id, start, end)
     day_of = {m.id: m.date for m in meetings}
-    ids = list(day_of)
     acts: dict[tuple[int, date], MeetingActivity] = {}
 
     def at(member_id: int, meeting_id: int) -> MeetingActivity:
@@ -340,44 +338,42 @@ def _activity(
             acts[key] = MeetingActivity(day_of[meeting_id])
         return acts[key]
 
-    if not ids:
-        return acts
-    for line in session.scalars(select(MeetingLine).where(MeetingLine.meeting_id.in_(ids))):
-        act = at(line.member_id, line.meeting_id)
-        act.attendance, act.shares = line.attendance, line.shares
-        act.savings, act.social = line.savings, line.social
-    for loan in session.scalars(select(Loan).where(Loan.meeting_id.in_(ids))):
-        at(loan.member_id, loan.meeting_id).loan += loan.principal
-    _repayments(session, ids, at)
-    for fine in session.scalars(select(Fine).where(Fine.meeting_id.in_(ids))):
-        at(fine.member_id, fine.meeting_id).fines += fine.amount
-    grants = select(CashMovement).where(
-        CashMovement.meeting_id.in_(ids), CashMovement.kind == "grant"
-    )
-    for grant in session.scalars(grants):
-        if grant.member_id is not None:
-            at(grant.member_id, grant.meeting_id).grant += grant.amount
+    for recorded in reads.meetings_rows(session, meetings).values():
+        _record_activity(recorded, at)
     return acts
 
 
-def _repayments(
-    session: Session, meeting_ids: list[int], at: Callable[[int, int], MeetingActivity]
+def _record_activity(
+    recorded: reads.MeetingRows, at: Callable[[int, int], MeetingActivity]
 ) -> None:
-    """Add repayments: by the borrower to her columns, by a guarantor to taken/covered."""
-    query = (
-        select(Repayment, Loan.member_id)
-        .join(Loan, Loan.id == Repayment.loan_id)
-        .where(Repayment.meeting_id.in_(meeting_ids))
-    )
-    for repayment, borrower in session.execute(query):
-        if repayment.payer_id == borrower:
-            act = at(borrower, repayment.meeting_id)
-            act.principal += repayment.principal
-            act.charge += repayment.charge
-            act.penalty += repayment.penalty
-        else:
-            at(repayment.payer_id, repayment.meeting_id).taken += repayment.total
-            at(borrower, repayment.meeting_id).covered += repayment.total
+    """Add what one meeting recorded to its members' activity."""
+    for line in recorded.lines:
+        act = at(line.member_id, line.meeting_id)
+        act.attendance, act.shares = line.attendance, line.shares
+        act.savings, act.social = line.savings, line.social
+    for loan in recorded.new_loans:
+        at(loan.member_id, loan.meeting_id).loan += loan.principal
+    for repayment in recorded.repayments:
+        _add_repayment(repayment, recorded.borrowers[repayment.loan_id], at)
+    for fine in recorded.fines:
+        at(fine.member_id, fine.meeting_id).fines += fine.amount
+    for grant in recorded.movements:
+        if grant.kind == "grant" and grant.member_id is not None:
+            at(grant.member_id, grant.meeting_id).grant += grant.amount
+
+
+def _add_repayment(
+    repayment: Repayment, borrower: int, at: Callable[[int, int], MeetingActivity]
+) -> None:
+    """Add a repayment: by the borrower to her columns, by a guarantor to taken/covered."""
+    if repayment.payer_id == borrower:
+        act = at(borrower, repayment.meeting_id)
+        act.principal += repayment.principal
+        act.charge += repayment.charge
+        act.penalty += repayment.penalty
+    else:
+        at(repayment.payer_id, repayment.meeting_id).taken += repayment.total
+        at(borrower, repayment.meeting_id).covered += repayment.total
 
 
 def _loans_and_guarantees(

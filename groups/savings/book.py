@@ -57,6 +57,15 @@ class FundBook:
         """Return the id of the member's loan sub-account."""
         return self._member_account("loans", member)
 
+    def member_account(self, role: str, member_id: int) -> int:
+        """Return the id of a member's sub-account by role (opened if she has none yet)."""
+        account = self._member_accounts.get((CODES[role], member_id))
+        if account is not None:
+            return account
+        member = self.session.get(Member, member_id)
+        assert member is not None
+        return self._member_account(role, member)
+
     def _member_account(self, role: str, member: Member) -> int:
         key = (CODES[role], member.id)
         if key not in self._member_accounts:

@@ -27,6 +27,8 @@ class InvalidConstitution(SavingsError):
 
     code = "invalid_constitution"
     message_fa = "اساسنامه‌ی صندوق درست پر نشده است؛ مقدارهای آن را بازبینی کنید."
+    #: The setting at fault (``min_shares``, …), when one is.
+    setting: str | None = None
 
 
 class NoOpenCycle(SavingsError):
@@ -44,6 +46,13 @@ class CycleAlreadyOpen(SavingsError):
         "این صندوق هم‌اکنون یک دوره‌ی باز دارد؛ پیش از آغاز دوره‌ی تازه، "
         "تقسیم سود دوره‌ی فعلی را انجام دهید."
     )
+
+
+class CycleBeforeShareOut(SavingsError):
+    """Raised when a new cycle would start before the previous cycle's share-out."""
+
+    code = "cycle_before_share_out"
+    message_fa = "دوره‌ی تازه نمی‌تواند پیش از تاریخ تقسیم سود دوره‌ی قبل آغاز شود."
 
 
 class ShareOutAlreadyDone(NoOpenCycle):
@@ -101,6 +110,16 @@ class MemberHasOpenLoan(SavingsError):
 
     code = "member_has_open_loan"
     message_fa = "این عضو هنوز وام تسویه‌نشده دارد."
+
+
+class MemberListedTwice(SavingsError):
+    """Raised when a meeting lists a member twice (two sheet rows, or two pledges, one loan)."""
+
+    code = "member_listed_twice"
+    message_fa = (
+        "نام این عضو دو بار آمده است؛ هر عضو در هر جلسه یک ردیف دارد "
+        "و برای هر وام یک بار ضامن می‌شود."
+    )
 
 
 class ShareLimitExceeded(SavingsError):

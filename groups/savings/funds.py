@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from groups.beneficiaries.normalise import display_text, joined_key
 from groups.savings import queries, rules
 from groups.savings.book import FundBook
 from groups.savings.chart import CODES, SAVINGS_FUND_CHART
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
+    CycleBeforeShareOut,
     DuplicateMember,
     InvalidConstitution,
     MeetingDateNotAfterPrevious,
@@ -21,8 +24,6 @@ from groups.savings.errors import (
 from groups.savings.locking import lock_fund
 from groups.savings.models import (
     Cycle,
-    Guarantee,
-    Instalment,
     Loan,
     LoanEvent,
     Meeting,
@@ -30,6 +31,8 @@ from groups.savings.models import (
     Member,
     SavingsFund,
 )
+from groups.savings.planned import PlannedLoan
+from groups.savings.write import write_loan
 from ledger.chart import open_fund, open_member_account
 from ledger.entries import Source, SourceType
 from ledger.posting import post_many
@@ -71,6 +74,13 @@ def start_cycle(
     lock_fund(session, fund_id)
     if session.scalar(select(Cycle.id).where(Cycle.fund_id == fund_id, Cycle.status == "open")):
         raise CycleAlreadyOpen(f"Fund {fund_id} already has an open cycle")
+    shared_out_on = session.scalar(select(func.max(Cycle.ended_on)).where(Cycle.fund_id == fund_id))
+    if shared_out_on is not None and started_on < shared_out_on:
+        raise CycleBeforeShareOut(
+            f"A new cycle cannot start on {started_on}, before the share-out of {shared_out_on}",
+            field="started_on",
+            bound=shared_out_on,
+        )
     number = session.scalar(
         select(func.coalesce(func.max(Cycle.number), 0)).where(Cycle.fund_id == fund_id)
     )
@@ -94,13 +104,15 @@ def add_member(
     phone: str = "",
     roles: tuple[str, ...] = (),
 ) -> Member:
-    """Register a new member of the fund."""
+    """Register a new member of the fund.
+
+    Her name is kept as the register keeps names (``display_text``: Persian ی/ک, single
+    spaces); a second active member whose name folds to the same key (``joined_key``:
+    ي/ی, ك/ک, a ZWNJ, a space or none between the parts) is refused as DuplicateMember.
+    """
     lock_fund(session, fund_id)
-    name = " ".join(name.split())
-    clash = select(Member.id).where(
-        Member.fund_id == fund_id, Member.name == name, Member.status == "active"
-    )
-    if not name or session.scalar(clash) is not None:
+    name = display_text(name)
+    if not name or _name_taken(session, fund_id, name):
         raise DuplicateMember(f"Fund {fund_id} already has an active member named {name!r}")
     number = session.scalar(
         select(func.coalesce(func.max(Member.number), 0)).where(Member.fund_id == fund_id)
@@ -114,6 +126,15 @@ def add_member(
     for role in ("savings", "loans"):  # her ledger sub-accounts, so meetings need not open them
         open_member_account(session, fund_id, CODES[role], member.id, name)
     return member
+
+
+def _name_taken(session: Session, fund_id: int, name: str) -> bool:
+    """Return whether an active member of the fund has the same name, spelling aside."""
+    names = session.scalars(
+        select(Member.name).where(Member.fund_id == fund_id, Member.status == "active")
+    )
+    key = joined_key(name)
+    return any(joined_key(other) == key for other in names)
 
 
 def set_roles(member: Member, roles: tuple[str, ...]) -> None:
@@ -193,9 +214,15 @@ def _opening_member_lines(
         )
         if savings < 0 or line.shares < 0:
             raise NegativeAmount("Opening shares and savings cannot be negative")
+        if line.charges_paid < 0:
+            raise NegativeAmount("Charges paid before the opening cannot be negative")
         session.add(
             MeetingLine(
-                meeting_id=meeting.id, member_id=member.id, shares=line.shares, savings=savings
+                meeting_id=meeting.id,
+                member_id=member.id,
+                shares=line.shares,
+                savings=savings,
+                charges_paid=line.charges_paid,
             )
         )
         credits.append((book.savings_of(member), savings))
@@ -216,51 +243,39 @@ def _opening_loans(
     debits = []
     for request in opening.loans:
         borrower = queries.member_of(session, book.fund_id, request.borrower_id)
-        if request.principal_remaining <= 0:
-            raise NegativeAmount("An open loan's remaining principal must be positive")
-        loan = Loan(
-            fund_id=book.fund_id,
-            cycle_id=cycle.id,
-            member_id=borrower.id,
-            meeting_id=meeting.id,
+        paper = rules.PaperLoan(
+            request.principal_remaining,
+            request.term_months_remaining,
+            request.principal,
+            request.charge_rate,
+            request.arrears,
+            request.charges_unpaid,
+            request.penalties,
+        )
+        rate = constitution.charge_rate if request.charge_rate is None else request.charge_rate
+        planned = PlannedLoan(
+            borrower_id=borrower.id,
             principal=request.principal_remaining,
             fee=0,
             term_months=request.term_months_remaining,
-            charge_method=constitution.charge_method.value,
-            charge_rate=str(constitution.charge_rate),
+            charge_method=constitution.charge_method,
+            charge_rate=rate,
             purpose=request.purpose,
-            disbursed_on=request.disbursed_on,
+            schedule=rules.paper_loan_instalments(constitution, paper, opening.date),
+            guarantees=tuple((p.guarantor_id, p.amount) for p in request.guarantors),
         )
-        session.add(loan)
-        session.flush()
-        due = rules.instalment_due_dates(
-            opening.date,
-            request.term_months_remaining,
-            constitution.frequency,
-            constitution.meeting_day,
-        )
-        method = constitution.charge_method
-        if method is rules.ChargeMethod.UPFRONT_FEE:
-            method = rules.ChargeMethod.NONE  # the fee was paid when the loan was made on paper
-        for i in rules.loan_schedule(
-            request.principal_remaining, method, constitution.charge_rate, due
-        ):
-            session.add(
-                Instalment(
-                    loan_id=loan.id,
-                    number=i.number,
-                    due_on=i.due,
-                    principal=i.principal,
-                    charge=i.charge,
-                )
-            )
-        for pledge in request.guarantors:
-            session.add(
-                Guarantee(loan_id=loan.id, guarantor_id=pledge.guarantor_id, pledge=pledge.amount)
-            )
-        session.add(
-            LoanEvent(loan_id=loan.id, meeting_id=meeting.id, on=opening.date, kind="active")
-        )
+        loan = write_loan(session, book.fund_id, cycle.id, meeting, planned, request.disbursed_on)
+        loan.original_principal = request.principal
+        _paper_events(session, loan, meeting, paper)
         debits.append((book.loan_of(borrower), request.principal_remaining))
     session.flush()
     return debits
+
+
+def _paper_events(session: Session, loan: Loan, meeting: Meeting, paper: rules.PaperLoan) -> None:
+    """Record that a paper loan opens in arrears, and the penalties it carried in."""
+    event = partial(LoanEvent, loan_id=loan.id, meeting_id=meeting.id, on=meeting.date)
+    if paper.arrears or paper.charges_unpaid or paper.penalties:
+        session.add(event(kind="in_arrears"))  # after write_loan's "active": the latest wins
+    if paper.penalties:
+        session.add(event(kind="penalty", amount=paper.penalties, note="from paper"))

@@ -21,10 +21,16 @@ from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
 from groups.savings.book import FundBook
+from groups.savings.draft import Draft
 from groups.savings.errors import MeetingDateNotAfterPrevious, MemberHasOpenLoan, NegativeAmount
 from groups.savings.locking import lock_fund
-from groups.savings.meetings import MeetingRecorder
-from groups.savings.models import Meeting, Member, ShareOut, ShareOutPayout
+from groups.savings.models import Cycle, Meeting, Member, ShareOut, ShareOutPayout
+from groups.savings.plan import finish
+from groups.savings.planned import MeetingPlan
+from groups.savings.state import load_fund_state
+from groups.savings.states import CycleStatus, move
+from groups.savings.steps_loans import plan_statuses, plan_write_off
+from groups.savings.write import write_plan
 from ledger.accounts import AccountType
 from ledger.entries import EntryDraft, Source, SourceType
 from ledger.models import Account
@@ -111,7 +117,9 @@ def preview_share_out(
     for line in lines:
         if line.payout < 0:
             raise MemberHasOpenLoan(
-                f"{line.name} owes more than her share-out; write the loan off or collect it first"
+                f"{line.name} owes more than her share-out; write the loan off or collect it first",
+                member_id=line.member_id,
+                bound=line.payout + line.deduction,
             )
     return ShareOutPreview(
         cycle.id,
@@ -169,96 +177,74 @@ def confirm_share_out(
     reinvest = dict(reinvest or {})
     for line in preview.lines:
         if not 0 <= reinvest.get(line.member_id, 0) <= line.payout:
-            raise NegativeAmount(f"{line.name} can re-invest between 0 and her payout")
-    recorder = _share_out_meeting(session, fund_id, on, actor, idempotency_key)
-    for loan_id in write_off:
-        recorder.write_off(loan_id, "share-out")
-    for loan in queries.open_loans(session, fund_id):
-        borrower = recorder._member(loan.member_id)
-        position = queries.position_of(session, loan, on)
-        payment = rules.split_repayment(
-            position.max_payment, position, recorder.constitution.repayment_order, on
-        )
-        recorder._apply_payment(
-            loan, borrower, payment, recorder.book.savings_of(borrower), "netted at share-out"
-        )
-    recorder.update_loan_statuses()
-    drafts = [*recorder.drafts, _closing_entry(session, recorder, preview)]
+            raise NegativeAmount(
+                f"{line.name} can re-invest between 0 and her payout",
+                member_id=line.member_id,
+                bound=(0, line.payout),
+            )
+    meeting = write_plan(
+        session, _netting_plan(session, fund_id, on, idempotency_key, write_off), actor
+    )
+    book = FundBook.load(session, fund_id)
+    drafts = [_closing_entry(session, book, meeting)]
     drafts += [
-        _payout_entry(recorder, line, reinvest.get(line.member_id, 0))
+        _payout_entry(session, book, meeting, line, reinvest.get(line.member_id, 0))
         for line in preview.lines
         if line.payout or line.profit
     ]
     post_many(session, [d for d in drafts if d.postings], actor)
-    share_out = _freeze(session, recorder, preview, reinvest)
-    return share_out
+    return _freeze(session, book, meeting, preview, reinvest)
 
 
-def _share_out_meeting(
-    session: Session, fund_id: int, on: date, actor: str, key: str
-) -> MeetingRecorder:
-    cycle = queries.open_cycle(session, fund_id)
-    previous = queries.last_meeting(session, fund_id)
-    meeting = Meeting(
-        fund_id=fund_id,
-        cycle_id=cycle.id,
-        number=(previous.number + 1) if previous else 1,
-        kind="share_out",
-        date=on,
-        idempotency_key=key,
-        recorded_by=actor,
-    )
-    session.add(meeting)
-    session.flush()
-    return MeetingRecorder(session, FundBook.load(session, fund_id), cycle, meeting)
+def _netting_plan(
+    session: Session, fund_id: int, on: date, key: str, write_off: Collection[int]
+) -> MeetingPlan:
+    """Plan the share-out meeting: the loans written off, the others netted from savings."""
+    draft = Draft.of(load_fund_state(session, fund_id, on))
+    for loan_id in write_off:
+        plan_write_off(draft, loan_id, "share-out")
+    for loan in list(draft.loans.values()):
+        borrower = draft.member(loan.member_id)
+        position = draft.position(loan)
+        payment = rules.split_repayment(
+            position.max_payment, position, draft.constitution.repayment_order, on
+        )
+        draft.pay(loan, borrower.id, payment, ("savings", borrower.id), "netted at share-out")
+    plan_statuses(draft)
+    return finish(draft, on, key, kind="share_out")
 
 
-def _closing_entry(
-    session: Session, recorder: MeetingRecorder, preview: ShareOutPreview
-) -> EntryDraft:
+def _closing_entry(session: Session, book: FundBook, meeting: Meeting) -> EntryDraft:
     """Close every income and expense account of the fund into the retained surplus."""
-    book = recorder.book
     rows = session.execute(
         select(Account.id, Account.type, Account.balance).where(
             Account.fund_id == book.fund_id,
             Account.type.in_([AccountType.INCOME.value, AccountType.EXPENSE.value]),
         )
     ).all()
-    pending = _pending_changes(recorder)
     debits, credits = [], []
-    for account_id, _, net_debit in rows:
-        net = net_debit + pending.get(account_id, 0)
+    for account_id, _, net in rows:
         if net < 0:
             debits.append((account_id, -net))
         elif net > 0:
             credits.append((account_id, net))
     difference = sum(a for _, a in debits) - sum(a for _, a in credits)
     (credits if difference > 0 else debits).append((book.ids["surplus"], abs(difference)))
-    source = Source(SourceType.SHARE_OUT, str(recorder.meeting.id))
+    source = Source(SourceType.SHARE_OUT, str(meeting.id))
     return book.draft(
-        preview.on,
+        meeting.date,
         "closing of income and expenses",
         debits,
         credits,
         source,
-        f"{recorder.meeting.idempotency_key}:closing",
+        f"{meeting.idempotency_key}:closing",
     )
 
 
-def _pending_changes(recorder: MeetingRecorder) -> dict[int, int]:
-    """Return each account's net-debit change from the drafts not yet posted."""
-    changes: dict[int, int] = {}
-    for draft in recorder.drafts:
-        for posting in draft.postings:
-            changes[posting.account_id] = changes.get(posting.account_id, 0) + posting.net_debit
-    return changes
-
-
-def _payout_entry(recorder: MeetingRecorder, line: PreviewLine, reinvested: int) -> EntryDraft:
-    book = recorder.book
-    member = recorder.session.get(Member, line.member_id)
-    assert member is not None
-    savings_account = book.savings_of(member)
+def _payout_entry(
+    session: Session, book: FundBook, meeting: Meeting, line: PreviewLine, reinvested: int
+) -> EntryDraft:
+    savings_account = book.member_account("savings", line.member_id)
     surplus = book.ids["surplus"]
     # After netting, her savings may be below zero when her profit covers the rest of her debt.
     left = line.savings - line.deduction - reinvested
@@ -268,28 +254,30 @@ def _payout_entry(recorder: MeetingRecorder, line: PreviewLine, reinvested: int)
         (surplus, max(-line.profit, 0)),
         (savings_account, max(-left, 0)),
     ]
-    source = Source(SourceType.SHARE_OUT, str(recorder.meeting.id))
+    source = Source(SourceType.SHARE_OUT, str(meeting.id))
     return book.draft(
-        recorder.on,
+        meeting.date,
         f"share-out payout: {line.name}",
         debits,
         credits,
         source,
-        f"{recorder.meeting.idempotency_key}:payout:{line.member_id}",
+        f"{meeting.idempotency_key}:payout:{line.member_id}",
     )
 
 
 def _freeze(
     session: Session,
-    recorder: MeetingRecorder,
+    book: FundBook,
+    meeting: Meeting,
     preview: ShareOutPreview,
     reinvest: Mapping[int, int],
 ) -> ShareOut:
-    cycle = recorder.cycle
+    cycle = session.get(Cycle, meeting.cycle_id)
+    assert cycle is not None
     value = preview.value_per_share
     share_out = ShareOut(
         cycle_id=cycle.id,
-        meeting_id=recorder.meeting.id,
+        meeting_id=meeting.id,
         method=preview.method.value,
         distributable=preview.distributable,
         value_per_share=f"{value.numerator}/{value.denominator}",
@@ -310,10 +298,8 @@ def _freeze(
                 reinvested=reinvest.get(line.member_id, 0),
             )
         )
-    cycle.status, cycle.ended_on = "shared_out", preview.on
-    recorder.meeting.cash_expected = recorder.book.balance("cash") + recorder.book.balance(
-        "social_cash"
-    )
+    cycle.status, cycle.ended_on = move(cycle.status, CycleStatus.SHARED_OUT), preview.on
+    meeting.cash_expected = book.balance("cash") + book.balance("social_cash")
     session.flush()
     session.refresh(share_out)
     return share_out

@@ -13,7 +13,7 @@ Both: ``entry_chain`` holds each posted entry's link in its fund's hash chain
 order per fund. A link is never changed or deleted.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010b
 Create Date: 2026-12-04 17:00:00
 
 """
@@ -29,7 +29,7 @@ from ledger.chain import GENESIS, ChainedEntry, entry_hash, posting_line
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0008"
+down_revision = "0010b"
 branch_labels = None
 depends_on = None
 

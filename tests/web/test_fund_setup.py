@@ -73,7 +73,11 @@ def test_a_share_out_refused_shows_why_then_with_the_loan_written_off_it_is_froz
     bad = post(client, f"/funds/{web.fund_id}/cycles/new", {**CONSTITUTION, "min_shares": "9"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in text(bad)
     assert count(session, Cycle, Cycle.fund_id == web.fund_id) == 1
-    started = post(client, f"/funds/{web.fund_id}/cycles/new", CONSTITUTION)
+    early = post(client, f"/funds/{web.fund_id}/cycles/new", CONSTITUTION)  # before the share-out
+    assert early.status_code == 422 and "پیش از تاریخ تقسیم سود" in text(early)
+    assert count(session, Cycle, Cycle.fund_id == web.fund_id) == 1
+    on_the_day = {**CONSTITUTION, "started_on": values["date"]}
+    started = post(client, f"/funds/{web.fund_id}/cycles/new", on_the_day)
     assert started.status_code == 302
     assert count(session, Cycle, Cycle.fund_id == web.fund_id, Cycle.status == "open") == 1
 

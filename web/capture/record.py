@@ -50,7 +50,7 @@ def date_refusal(on: date, today: date) -> DomainError | None:
         f"The meeting date {on} is after today, {today}",
         message_fa=f"تاریخ جلسه نمی‌تواند بعد از امروز ({persian.to_jalali(today)}) باشد.",
     )
-    error.bound = today  # type: ignore[attr-defined]
+    error.bound = today
     return error
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from groups.savings import queries, rules
+from groups.savings import queries, reads, rules
 from groups.savings.chart import CODES
 from groups.savings.models import (
     Cycle,
@@ -122,24 +122,19 @@ def fund_summaries(session: Session, fund_ids: Sequence[int] | None) -> list[Fun
 def _last_meetings(session: Session, fund_ids: Sequence[int]) -> dict[int, Meeting]:
     latest = (
         select(Meeting.fund_id, func.max(Meeting.number).label("number"))
-        .where(Meeting.fund_id.in_(list(fund_ids)), queries.CLOSED)
+        .where(Meeting.fund_id.in_(list(fund_ids)), reads.COUNTED)
         .group_by(Meeting.fund_id)
         .subquery()
     )
     query = select(Meeting).join(
         latest, (Meeting.fund_id == latest.c.fund_id) & (Meeting.number == latest.c.number)
     )
-    return {m.fund_id: m for m in session.scalars(query.where(queries.CLOSED))}
+    return {m.fund_id: m for m in session.scalars(query.where(reads.COUNTED))}
 
 
 def _open_loans(session: Session, fund_ids: Sequence[int]) -> list[Loan]:
-    query = (
-        select(Loan)
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Loan.fund_id.in_(list(fund_ids)), queries.CLOSED)
-        .order_by(Loan.id)
-    )
-    loans = list(session.scalars(query))
+    query = reads.counted(select(Loan), Loan.meeting_id).where(Loan.fund_id.in_(list(fund_ids)))
+    loans = list(session.scalars(query.order_by(Loan.id)))
     statuses = queries.loan_statuses(session, [loan.id for loan in loans])
     return [loan for loan in loans if statuses.get(loan.id) not in queries.FINISHED]
 
@@ -183,13 +178,8 @@ def _members_by_id(session: Session, ids: set[int]) -> dict[int, Member]:
 
 def fund_loans(session: Session, fund_id: int) -> list[Loan]:
     """Return the fund's loans granted at closed meetings, newest first."""
-    query = (
-        select(Loan)
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Loan.fund_id == fund_id, queries.CLOSED)
-        .order_by(Loan.disbursed_on.desc(), Loan.id.desc())
-    )
-    return list(session.scalars(query))
+    query = reads.counted(select(Loan), Loan.meeting_id).where(Loan.fund_id == fund_id)
+    return list(session.scalars(query.order_by(Loan.disbursed_on.desc(), Loan.id.desc())))
 
 
 @dataclass
@@ -240,9 +230,11 @@ def fund_page(session: Session, fund: SavingsFund) -> FundPage:
 
 def _shares_by_member(session: Session, cycle_id: int) -> dict[int, int]:
     query = (
-        select(MeetingLine.member_id, func.coalesce(func.sum(MeetingLine.shares), 0))
-        .join(Meeting, Meeting.id == MeetingLine.meeting_id)
-        .where(Meeting.cycle_id == cycle_id, queries.CLOSED)
+        reads.counted(
+            select(MeetingLine.member_id, func.coalesce(func.sum(MeetingLine.shares), 0)),
+            MeetingLine.meeting_id,
+        )
+        .where(Meeting.cycle_id == cycle_id)
         .group_by(MeetingLine.member_id)
     )
     return {member_id: int(total) for member_id, total in session.execute(query)}
@@ -274,34 +266,18 @@ class Passbook:
 
 def passbook(session: Session, member: Member) -> Passbook:
     """Gather a member's passbook."""
-    rows = session.execute(
-        select(Meeting, MeetingLine)
-        .join(MeetingLine, MeetingLine.meeting_id == Meeting.id)
-        .where(MeetingLine.member_id == member.id, queries.CLOSED)
-        .order_by(Meeting.date, Meeting.number)
-    ).all()
+    recorded = reads.member_rows(session, member.id)
     lines, shares, saved, cycle = [], 0, 0, None
-    for meeting, line in rows:
+    for line, meeting in recorded.lines:
         if meeting.cycle_id != cycle:
             cycle, shares, saved = meeting.cycle_id, 0, 0
         shares, saved = shares + line.shares, saved + line.savings
         lines.append(PassbookLine(meeting, line, shares, saved))
     own = [loan for loan in fund_loans(session, member.fund_id) if loan.member_id == member.id]
-    given = session.execute(
-        select(Guarantee, Loan)
-        .join(Loan, Loan.id == Guarantee.loan_id)
-        .join(Meeting, Meeting.id == Loan.meeting_id)
-        .where(Guarantee.guarantor_id == member.id, queries.CLOSED)
-        .order_by(Loan.id)
-    ).all()
+    given = recorded.pledges
     loan_info = {row.loan.id: row for row in loan_rows(session, own + [loan for _, loan in given])}
     received = _guarantees_on(session, [loan.id for loan in own])
-    fines = session.execute(
-        select(Fine, Meeting)
-        .join(Meeting, Meeting.id == Fine.meeting_id)
-        .where(Fine.member_id == member.id, queries.CLOSED)
-        .order_by(Meeting.date)
-    ).all()
+    fines = recorded.fines
     money = balances_by_role(session, [member.fund_id])[member.fund_id]
     return Passbook(
         member,
@@ -354,23 +330,15 @@ class LoanPage:
 
 def loan_page(session: Session, loan: Loan) -> LoanPage:
     """Gather a loan's page."""
-    repayments = session.execute(
-        select(Repayment, Member)
-        .join(Meeting, Meeting.id == Repayment.meeting_id)
-        .join(Member, Member.id == Repayment.payer_id)
-        .where(Repayment.loan_id == loan.id, queries.CLOSED)
-        .order_by(Repayment.paid_on, Repayment.id)
-    ).all()
-    events = session.scalars(
-        select(LoanEvent)
-        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
-        .where(LoanEvent.loan_id == loan.id, queries.CLOSED)
-        .order_by(LoanEvent.on, LoanEvent.id)
-    )
+    recorded = reads.loan_rows(session, loan.id)
+    payer_ids = {r.payer_id for r in recorded.repayments}
+    payers = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(payer_ids)))}
+    repayments = [(r, payers[r.payer_id]) for r in recorded.repayments]
+    events = recorded.events
     return LoanPage(
         loan_rows(session, [loan])[0],
         schedules_of(session, [loan.id])[loan.id],
-        [(r, m) for r, m in repayments],
+        repayments,
         list(events),
         _guarantees_on(session, [loan.id]),
     )

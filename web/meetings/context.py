@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from groups.savings import queries, rules
+from groups.savings import queries, reads, rules
 from groups.savings.book import FundBook
 from groups.savings.models import (
     CashMovement,
@@ -146,29 +146,22 @@ class MeetingRecord:
 
 
 def meeting_record(session: Session, meeting: Meeting) -> MeetingRecord:
-    """Return everything recorded at a meeting."""
+    """Return everything recorded at a meeting (``reads.meeting_rows``)."""
     names = dict(
         session.execute(
             select(Member.id, Member.name).where(Member.fund_id == meeting.fund_id)
         ).all()
     )
-    new_loans = list(session.scalars(select(Loan).where(Loan.meeting_id == meeting.id)))
+    rows = reads.meeting_rows(session, meeting)
     last = queries.last_meeting(session, meeting.fund_id)
     return MeetingRecord(
         meeting,
         {int(k): str(v) for k, v in names.items()},
-        list(queries.repayments_at(session, meeting.id)),
-        list(session.scalars(select(Fine).where(Fine.meeting_id == meeting.id))),
-        list(session.scalars(select(CashMovement).where(CashMovement.meeting_id == meeting.id))),
-        new_loans,
-        {loan.id: list(loan.guarantees) for loan in new_loans},
-        list(
-            session.scalars(
-                select(LoanEvent).where(
-                    LoanEvent.meeting_id == meeting.id,
-                    LoanEvent.kind.in_(["written_off", "penalty"]),
-                )
-            )
-        ),
+        list(rows.repayments),
+        list(rows.fines),
+        list(rows.movements),
+        list(rows.new_loans),
+        {loan.id: list(loan.guarantees) for loan in rows.new_loans},
+        rows.events_of("written_off", "penalty"),
         is_last=last is not None and last.id == meeting.id,
     )

@@ -1,9 +1,9 @@
 """The meeting sheet (record a meeting: sheet → confirmation → posted), a meeting's page, reopen.
 
-Views are thin: the sheet is parsed by ``sheet.Sheet``, checked by running
-``record_meeting`` in a savepoint that is rolled back (the confirmation shows
-exactly what would be posted), then posted with the idempotency key the form
-carries, so a second submit of the same sheet posts nothing new.
+Views are thin: the sheet is parsed by ``sheet.Sheet`` and planned by
+``plan.plan_meeting`` (pure: the confirmation shows the plan, every broken rule goes
+next to its field), then posted by ``record_meeting`` with the idempotency key the
+form carries, so a second submit of the same sheet posts nothing new.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from werkzeug.wrappers import Response
 from groups.savings.locking import lock_fund
 from groups.savings.meetings import record_meeting, reopen_last_meeting
 from groups.savings.models import Meeting, SavingsFund
-from ledger.errors import DomainError
+from groups.savings.plan import Violations, plan_meeting
+from groups.savings.state import load_fund_state
 from reports import persian
 from web.access import Role, roles_required, user, visible_fund, writable_fund
 from web.commit import attempt
@@ -106,40 +107,23 @@ def typed_date(text: str) -> date | str:
 
 
 def _review(fund: SavingsFund, context: SheetContext, sheet: Sheet, command: Any) -> Any:
-    """Run the meeting in a savepoint, show what it would post, and roll it back."""
-    session = db.session()
-    savepoint = session.begin_nested()
-    try:
-        meeting = record_meeting(session, fund.fund_id, command, user().username)
-        record = meeting_record(session, meeting)
-        preview = _frozen(record)
-    except DomainError as error:
-        savepoint.rollback()
-        sheet.place_error(error, domain_message(error))
+    """Plan the meeting and show what it would write (nothing is written), or every rule
+    it breaks next to its field."""
+    state = load_fund_state(db.session(), fund.fund_id, command.date)
+    plan = plan_meeting(state, command)
+    if isinstance(plan, Violations):
+        for violation in plan:
+            error = violation.error()
+            sheet.place_error(error, domain_message(error))
         return _render_sheet(context, sheet)
-    savepoint.rollback()
     return render_template(
         "meetings/confirm.html",
         context=context,
         sheet=sheet,
-        preview=preview,
+        preview=plan,
         command=command,
         unit=unit(fund),
     )
-
-
-def _frozen(record: Any) -> dict[str, Any]:
-    """Copy what the confirmation shows out of the rows the rollback will expire."""
-    meeting = record.meeting
-    return {
-        "cash_expected": meeting.cash_expected,
-        "cash_counted": meeting.cash_counted,
-        "discrepancy": record.discrepancy,
-        "loans": [
-            (loan.member_id, loan.principal, loan.fee, loan.term_months)
-            for loan in record.new_loans
-        ],
-    }
 
 
 def _post(fund: SavingsFund, context: SheetContext, sheet: Sheet, command: Any) -> Any:

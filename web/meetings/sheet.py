@@ -14,8 +14,9 @@ guarantor row ``j``, grant/income/expense row ``k``):
 
 ``Sheet`` keeps every value as typed (so a refused sheet comes back as it was),
 collects the input errors of each field, and builds the ``MeetingInput``. A
-``DomainError`` of the services is placed by ``place_error``: its ``code`` names
-the kind of field and its ``member_id`` the row.
+``DomainError`` of the services (or each ``Violation`` of a plan) is placed by
+``place_error``: its ``code`` names the kind of field, its ``member_id`` the row and
+its ``loan_id`` the loan.
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ ERROR_FIELDS: dict[str, tuple[str, ...]] = {
         "m-{m}-social",
         "section:cash_items",
     ),
+    "amount_too_large": (
+        "loan:{m}:amount",
+        "pledge:{m}",
+        "grant:{m}:amount",
+        "m-{m}-social",
+        "repay:{m}",
+        "section:cash_items",
+    ),
+    "member_listed_twice": ("m-{m}-shares", "pledge:{m}"),
     "nothing_to_recover": ("section:decisions",),
     "meeting_date_not_after_previous": ("date",),
     "member_not_active": ("m-{m}-shares", "loan:{m}:borrower", "pledge:{m}", "grant:{m}:member"),
@@ -275,14 +285,16 @@ class Sheet:
     def place_error(self, error: DomainError, message: str) -> str:
         """Attach a service's error to the field it is about; return that field's name."""
         for pattern in ERROR_FIELDS.get(error.code, ()):
-            name = self._resolve(pattern, error.member_id)
+            name = self._resolve(pattern, error.member_id, error.loan_id)
             if name is not None:
                 self.error(name, message)
                 return name
         self.error("top", message)
         return "top"
 
-    def _resolve(self, pattern: str, member_id: int | None) -> str | None:
+    def _resolve(
+        self, pattern: str, member_id: int | None, loan_id: int | None = None
+    ) -> str | None:
         if pattern.startswith("section:"):
             return pattern
         if "{m}" in pattern and member_id is None:
@@ -298,7 +310,7 @@ class Sheet:
         if kind == "pledge":
             return self._pledge_of(m)
         if kind == "repay":
-            return self._repayment_of(m)
+            return self._repayment_of(m, loan_id)
         name = pattern.format(m=m)
         return name if name == "date" or self._member_row_sent(name) else None
 
@@ -315,7 +327,10 @@ class Sheet:
                     return f"loan-{i}-g-{j}"
         return None
 
-    def _repayment_of(self, m: str) -> str | None:
+    def _repayment_of(self, m: str, loan_id: int | None) -> str | None:
+        exact = f"m-{m}-repay-{loan_id}"
+        if loan_id is not None and self.get(exact):
+            return exact
         names = [n for n in self.values if n.startswith(f"m-{m}-repay-") and self.get(n)]
         return names[0] if names else None
 

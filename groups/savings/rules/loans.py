@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from groups.savings.errors import (
     LoanTermTooShort,
@@ -50,18 +52,55 @@ def principal_parts(principal: int, count: int) -> list[int]:
 def _instalment_charge(
     method: ChargeMethod, rate: Decimal, principal: int, outstanding: int
 ) -> int:
-    """Return one instalment's charge: on the principal (flat) or the balance (declining)."""
+    """Return one instalment's charge: on the principal (flat) or the balance (declining,
+    annuity)."""
     if method == ChargeMethod.FLAT_MONTHLY:
         return apply_rate(principal, rate, ROUND_HALF_UP)
-    if method == ChargeMethod.DECLINING_MONTHLY:
+    if method in (ChargeMethod.DECLINING_MONTHLY, ChargeMethod.ANNUITY):
         return apply_rate(outstanding, rate, ROUND_HALF_UP)
     return 0
 
 
+def round_to_unit(amount: Fraction | Decimal | int, unit: int) -> int:
+    """Return the amount rounded half up to a multiple of ``unit`` rials."""
+    units = Fraction(amount) / unit
+    whole = math.floor(units)
+    return (whole + (1 if units - whole >= Fraction(1, 2) else 0)) * unit
+
+
+def annuity_payment(principal: int, rate: Decimal, count: int) -> Fraction:
+    """Return the exact equal instalment P·r ÷ (1 − (1 + r)^−n) (P ÷ n when r = 0)."""
+    if not rate:
+        return Fraction(principal, count)
+    r = Fraction(rate)
+    return principal * r / (1 - (1 + r) ** -count)
+
+
+def _target_total(
+    method: ChargeMethod, principal: int, rate: Decimal, count: int, charge: int
+) -> Fraction:
+    """Return what an instalment (not the last) would be before rounding to the unit."""
+    if method == ChargeMethod.ANNUITY:
+        return annuity_payment(principal, rate, count)
+    return Fraction(principal // count + charge)
+
+
 def loan_schedule(
-    principal: int, method: ChargeMethod, rate: Decimal, due_dates: Sequence[date]
+    principal: int,
+    method: ChargeMethod,
+    rate: Decimal,
+    due_dates: Sequence[date],
+    unit: int = 1,
+    flat_base: int | None = None,
 ) -> tuple[Instalment, ...]:
-    """Return the instalments of a loan, one per due date; Σ principal = principal."""
+    """Return the instalments of a loan, one per due date; Σ principal = principal.
+
+    Each instalment but the last is principal + charge rounded half up to a multiple of
+    ``unit`` (its principal takes the rounding, its charge is exact); the last takes the
+    principal left. Equal principal (flat, declining, upfront fee, none) or equal
+    instalments (annuity: P·r ÷ (1 − (1 + r)^−n), the charge on the balance). A flat
+    charge is on ``flat_base`` when given (a loan from paper: the principal as lent).
+    """
     if principal <= 0:
         raise NegativeAmount(
             f"A loan's principal must be positive, got {principal}",
@@ -69,11 +108,14 @@ def loan_schedule(
         )
     if not due_dates:
         raise LoanTermTooShort("A loan needs at least one instalment")
-    outstanding, instalments = principal, []
-    for number, (due, part) in enumerate(
-        zip(due_dates, principal_parts(principal, len(due_dates)), strict=True), start=1
-    ):
-        charge = _instalment_charge(method, rate, principal, outstanding)
+    count, outstanding, instalments = len(due_dates), principal, []
+    for number, due in enumerate(due_dates, start=1):
+        charge = _instalment_charge(method, rate, flat_base or principal, outstanding)
+        if number == count:
+            part = outstanding
+        else:
+            total = round_to_unit(_target_total(method, principal, rate, count, charge), unit)
+            part = min(max(total - charge, 0), outstanding)
         instalments.append(Instalment(number, due, part, charge))
         outstanding -= part
     return tuple(instalments)
@@ -206,6 +248,35 @@ def check_repayment_order(order: Sequence[Component]) -> None:
         raise ValueError(f"A repayment order names each component once, got {list(order)}")
 
 
+def _check_payment(amount: int, position: LoanPosition, order: Sequence[Component]) -> None:
+    """Refuse a negative payment, one above ``position.max_payment``, or a wrong order."""
+    if amount < 0:
+        raise NegativeAmount(f"A repayment cannot be negative: {amount}")
+    if amount > position.max_payment:
+        raise OverPayment(f"Payment {amount} exceeds the {position.max_payment} owed")
+    check_repayment_order(order)
+
+
+def _fill(
+    parts: dict[Component, int],
+    left: int,
+    order: Sequence[Component],
+    owed: Mapping[Component, int],
+) -> int:
+    """Add to each part, along the order, what is left up to what is owed; return the rest."""
+    for component in order:
+        take = min(left, owed.get(component, 0))
+        parts[component] += take
+        left -= take
+    return left
+
+
+def _payment(on: date, parts: Mapping[Component, int]) -> Payment:
+    return Payment(
+        on, parts[Component.PENALTY], parts[Component.CHARGE], parts[Component.PRINCIPAL]
+    )
+
+
 def split_repayment(
     amount: int, position: LoanPosition, order: Sequence[Component], on: date
 ) -> Payment:
@@ -214,23 +285,58 @@ def split_repayment(
     Principal may be prepaid up to all that is outstanding; more than
     ``position.max_payment`` raises OverPayment.
     """
-    if amount < 0:
-        raise NegativeAmount(f"A repayment cannot be negative: {amount}")
-    if amount > position.max_payment:
-        raise OverPayment(f"Payment {amount} exceeds the {position.max_payment} owed")
-    check_repayment_order(order)
-    caps = {
+    _check_payment(amount, position, order)
+    owed = {
         Component.PENALTY: position.penalty_due,
         Component.CHARGE: position.charge_due,
         Component.PRINCIPAL: position.principal_outstanding,
     }
-    parts, left = {}, amount
-    for component in order:
-        parts[component] = min(left, caps[component])
-        left -= parts[component]
-    return Payment(
-        on, parts[Component.PENALTY], parts[Component.CHARGE], parts[Component.PRINCIPAL]
-    )
+    parts = dict.fromkeys(Component, 0)
+    _fill(parts, amount, order, owed)
+    return _payment(on, parts)
+
+
+def late_instalments(
+    schedule: Sequence[Instalment], payments: Sequence[Payment], as_of: date
+) -> list[Instalment]:
+    """Return the instalments due strictly before the day, oldest first, with what is left
+    to pay on each (payments applied oldest first, as ``loan_position`` does)."""
+    payments = [p for p in payments if p.on <= as_of]
+    schedule = _waive_later_charges(schedule, payments)
+    paid_principal = sum(p.principal for p in payments)
+    paid_charge = sum(p.charge for p in payments)
+    left = _remaining(schedule, paid_principal, paid_charge)
+    return [i for i in left if i.total and i.due < as_of]
+
+
+def split_recovery(
+    amount: int,
+    position: LoanPosition,
+    late: Sequence[Instalment],
+    order: Sequence[Component],
+    on: date,
+) -> Payment:
+    """Split a recovery so that it settles what is overdue first: the penalties, then each
+    late instalment oldest first (its charge and principal in the repayment order), then
+    what falls due today and any principal, along the order.
+
+    ``late`` is ``late_instalments`` of the loan on the day. More than
+    ``position.max_payment`` raises OverPayment.
+    """
+    _check_payment(amount, position, order)
+    parts = dict.fromkeys(Component, 0)
+    left = _fill(parts, amount, [Component.PENALTY], {Component.PENALTY: position.penalty_due})
+    rest = [c for c in order if c is not Component.PENALTY]
+    for i in late:
+        left = _fill(
+            parts, left, rest, {Component.CHARGE: i.charge, Component.PRINCIPAL: i.principal}
+        )
+    today = {
+        Component.CHARGE: position.charge_due - parts[Component.CHARGE],
+        Component.PRINCIPAL: position.principal_outstanding - parts[Component.PRINCIPAL],
+    }
+    _fill(parts, left, rest, today)
+    return _payment(on, parts)
 
 
 def late_penalty(kind: PenaltyKind, amount: int, rate: Decimal, overdue: int) -> int:
