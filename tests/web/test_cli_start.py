@@ -17,7 +17,12 @@ from flask import Flask
 
 from web.cli import main
 
-HEAVY = ("flask", "alembic", "openpyxl", "weasyprint", "groups.beneficiaries", "web.extensions")
+#: What a command of the books must not load: the web app, migrations, spreadsheets, PDFs,
+#: and the register's import and matching (a name normaliser it shares is light).
+HEAVY = (
+    "flask", "alembic", "openpyxl", "weasyprint", "web.extensions",
+    "groups.beneficiaries.imports", "groups.beneficiaries.tables", "groups.beneficiaries.dedup",
+)  # fmt: skip
 
 PROBE = """
 import json, sys
