@@ -62,7 +62,7 @@ def list_command(username: str) -> None:
     db = _db()
     for row in tokens_of(db.session(), _user(username)):
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "live"
-        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+        used = f"wrote {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never wrote"
         click.echo(f"{row.id}\t{row.name or '-'}\t{row.created_at:%Y-%m-%d}\t{used}\t{state}")
 
 
