@@ -23,6 +23,7 @@ from reports.document import Column, Heading, Table, column_sums
 CHARGE_METHODS_FA = {
     "flat_monthly": "ماهانه ثابت بر اصل وام",
     "declining_monthly": "ماهانه بر مانده وام",
+    "annuity": "اقساط مساوی، کارمزد بر مانده وام",
     "upfront_fee": "کارمزد یک‌جا هنگام پرداخت",
     "none": "بدون کارمزد",
 }

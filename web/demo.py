@@ -84,6 +84,8 @@ def load_demo_if_empty(
 
 # -- the generated funds -------------------------------------------------------------------
 
+#: Instalments of the demo funds in multiples of 1,000 toman: no fraction of a toman shows.
+DEMO_INSTALMENT_UNIT = 10_000
 #: The seed of the first generated fund (the next ones count up from it).
 DEMO_SEED = 1405
 #: The generated funds' loans: at most this many new ones a meeting.
@@ -243,7 +245,12 @@ def generate_fund(session: Session, spec: DemoFund, rng: random.Random) -> int:
         facilitator=DEMO_FACILITATOR,
         display_unit="toman",
     ).fund_id
-    charter = replace(constitution(), frequency=spec.frequency, meeting_day=spec.first.weekday())
+    charter = replace(
+        constitution(),
+        frequency=spec.frequency,
+        meeting_day=spec.first.weekday(),
+        instalment_unit=DEMO_INSTALMENT_UNIT,
+    )
     start_cycle(session, fund_id, spec.first, charter)
     names = rng.sample([f"{first} {last}" for first in FIRST for last in LAST], spec.members)
     for number, name in enumerate(names):

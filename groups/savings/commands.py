@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from groups.savings.rules import Attendance
 
@@ -97,6 +98,9 @@ class OpeningMember:
     member_id: int
     shares: int
     savings: int | None = None  # defaults to shares × share price
+    #: Service charges she paid in this cycle before the fund came into the books (so a
+    #: charges-returned share-out pays them back to her).
+    charges_paid: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,16 @@ class OpeningLoan:
     disbursed_on: date
     purpose: str = ""
     guarantors: tuple[Pledge, ...] = ()
+    #: The principal as it was lent (a flat charge is on it); default: what remains.
+    principal: int | None = None
+    #: The loan's own monthly rate, as agreed on paper; default: the constitution's.
+    charge_rate: Decimal | None = None
+    #: Principal overdue at the opening (part of what remains), due on the opening day.
+    arrears: int = 0
+    #: Charges fallen due and not paid at the opening, due on the opening day.
+    charges_unpaid: int = 0
+    #: Late penalties assessed on paper and not paid.
+    penalties: int = 0
 
 
 @dataclass(frozen=True)

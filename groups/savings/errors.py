@@ -27,6 +27,8 @@ class InvalidConstitution(SavingsError):
 
     code = "invalid_constitution"
     message_fa = "اساسنامه‌ی صندوق درست پر نشده است؛ مقدارهای آن را بازبینی کنید."
+    #: The setting at fault (``min_shares``, …), when one is.
+    setting: str | None = None
 
 
 class NoOpenCycle(SavingsError):
@@ -111,8 +113,7 @@ class MemberHasOpenLoan(SavingsError):
 
 
 class MemberListedTwice(SavingsError):
-    """Raised when a meeting lists a member twice: two rows of the sheet, or two pledges of
-    one guarantor for the same loan."""
+    """Raised when a meeting lists a member twice (two sheet rows, or two pledges, one loan)."""
 
     code = "member_listed_twice"
     message_fa = (

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from groups.savings import rules
+from groups.savings.chart import CODES
 from groups.savings.commands import (
     CashItem,
     FinePaid,
@@ -243,7 +245,9 @@ def _replay_opening(
         date=opening["date"],
         idempotency_key=f"book:{fund_id}:{cycle_number}:opening",
         members=tuple(
-            OpeningMember(refs.member(m["member"]), m["shares"], m.get("savings"))
+            OpeningMember(
+                refs.member(m["member"]), m["shares"], m.get("savings"), m.get("charges_paid", 0)
+            )
             for m in opening.get("members", [])
         ),
         loans=tuple(
@@ -254,6 +258,11 @@ def _replay_opening(
                 loan["disbursed_on"],
                 loan.get("purpose", ""),
                 _pledges(loan, refs),
+                principal=loan.get("principal"),
+                charge_rate=_rate(loan.get("charge_rate")),
+                arrears=loan.get("arrears", 0),
+                charges_unpaid=loan.get("charges_unpaid", 0),
+                penalties=loan.get("penalties", 0),
             )
             for loan in opening.get("loans", [])
         ),
@@ -262,6 +271,10 @@ def _replay_opening(
     )
     meeting = open_from_paper(session, fund_id, balances, actor)
     _remember_new_loans(session, meeting.id, opening.get("loans", []), refs)
+
+
+def _rate(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def _pledges(loan: Book, refs: _Refs) -> tuple[Pledge, ...]:
@@ -435,23 +448,55 @@ def _export_opening(
     return {
         "date": meeting.date,
         "members": [
-            {"member": member_ref[line.member_id], "shares": line.shares, "savings": line.savings}
+            {
+                "member": member_ref[line.member_id],
+                "shares": line.shares,
+                "savings": line.savings,
+                "charges_paid": line.charges_paid,
+            }
             for line in meeting.lines
         ],
         "loans": [
-            {
-                "ref": loan_ref[loan.id],
-                "borrower": member_ref[loan.member_id],
-                "principal_remaining": loan.principal,
-                "term_months_remaining": loan.term_months,
-                "disbursed_on": loan.disbursed_on,
-                "purpose": loan.purpose,
-                "guarantors": _guarantors(loan, member_ref),
-            }
-            for loan in loans
+            _export_paper_loan(session, loan, meeting, member_ref, loan_ref) for loan in loans
         ],
         "loan_fund_cash": _opening_cash(session, meeting),
         "social_fund_cash": social,
+    }
+
+
+def _export_paper_loan(
+    session: Session,
+    loan: Loan,
+    meeting: Meeting,
+    member_ref: dict[int, str],
+    loan_ref: dict[int, str],
+) -> dict[str, Any]:
+    """Return a loan from paper as the opening lists it: what the notebook said of it."""
+    behind = next((i for i in loan.instalments if i.due_on == meeting.date), None)
+    penalties = sum(
+        e.amount
+        for e in _recorded_at(session, LoanEvent, meeting)
+        if e.loan_id == loan.id and e.kind == "penalty"
+    )
+    constitution = session.get(Cycle, loan.cycle_id)
+    assert constitution is not None
+    own_rate = (
+        Decimal(loan.charge_rate)
+        != rules.Constitution.from_dict(constitution.constitution).charge_rate
+    )
+    return {
+        "ref": loan_ref[loan.id],
+        "borrower": member_ref[loan.member_id],
+        "principal_remaining": loan.principal,
+        "term_months_remaining": loan.term_months,
+        "disbursed_on": loan.disbursed_on,
+        "purpose": loan.purpose,
+        "guarantors": _guarantors(loan, member_ref),
+        "principal": loan.original_principal,
+        "charge_rate": loan.charge_rate if own_rate else None,
+        "arrears": behind.principal if behind else 0,
+        "charges_unpaid": behind.charge if behind else 0,
+        "penalties": penalties,
     }
 
 
@@ -467,7 +512,7 @@ def _opening_cash(session: Session, meeting: Meeting) -> int:
         .where(
             Entry.source_type == SourceType.OPENING_BALANCE.value,
             Entry.source_ref == str(meeting.id),
-            Account.code == "1010",
+            Account.code == CODES["cash"],
             PostingRow.side == "debit",
         )
     )

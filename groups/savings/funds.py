@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from groups.beneficiaries.normalise import display_text, joined_key
 from groups.savings import queries, rules
-from groups.savings.book import CODES, FundBook
+from groups.savings.book import FundBook
+from groups.savings.chart import CODES, SAVINGS_FUND_CHART
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
@@ -21,6 +24,8 @@ from groups.savings.errors import (
 from groups.savings.locking import lock_fund
 from groups.savings.models import (
     Cycle,
+    Loan,
+    LoanEvent,
     Meeting,
     MeetingLine,
     Member,
@@ -48,7 +53,7 @@ def create_fund(
     """Open a fund's books with the savings chart and record its community facts."""
     if display_unit not in ("rial", "toman"):
         raise InvalidConstitution(f"Display unit must be rial or toman, not {display_unit!r}")
-    fund = open_fund(session, name, currency)
+    fund = open_fund(session, name, currency, SAVINGS_FUND_CHART)
     savings_fund = SavingsFund(
         fund_id=fund.id,
         village=village,
@@ -99,13 +104,15 @@ def add_member(
     phone: str = "",
     roles: tuple[str, ...] = (),
 ) -> Member:
-    """Register a new member of the fund."""
+    """Register a new member of the fund.
+
+    Her name is kept as the register keeps names (``display_text``: Persian ی/ک, single
+    spaces); a second active member whose name folds to the same key (``joined_key``:
+    ي/ی, ك/ک, a ZWNJ, a space or none between the parts) is refused as DuplicateMember.
+    """
     lock_fund(session, fund_id)
-    name = " ".join(name.split())
-    clash = select(Member.id).where(
-        Member.fund_id == fund_id, Member.name == name, Member.status == "active"
-    )
-    if not name or session.scalar(clash) is not None:
+    name = display_text(name)
+    if not name or _name_taken(session, fund_id, name):
         raise DuplicateMember(f"Fund {fund_id} already has an active member named {name!r}")
     number = session.scalar(
         select(func.coalesce(func.max(Member.number), 0)).where(Member.fund_id == fund_id)
@@ -119,6 +126,15 @@ def add_member(
     for role in ("savings", "loans"):  # her ledger sub-accounts, so meetings need not open them
         open_member_account(session, fund_id, CODES[role], member.id, name)
     return member
+
+
+def _name_taken(session: Session, fund_id: int, name: str) -> bool:
+    """Return whether an active member of the fund has the same name, spelling aside."""
+    names = session.scalars(
+        select(Member.name).where(Member.fund_id == fund_id, Member.status == "active")
+    )
+    key = joined_key(name)
+    return any(joined_key(other) == key for other in names)
 
 
 def set_roles(member: Member, roles: tuple[str, ...]) -> None:
@@ -198,9 +214,15 @@ def _opening_member_lines(
         )
         if savings < 0 or line.shares < 0:
             raise NegativeAmount("Opening shares and savings cannot be negative")
+        if line.charges_paid < 0:
+            raise NegativeAmount("Charges paid before the opening cannot be negative")
         session.add(
             MeetingLine(
-                meeting_id=meeting.id, member_id=member.id, shares=line.shares, savings=savings
+                meeting_id=meeting.id,
+                member_id=member.id,
+                shares=line.shares,
+                savings=savings,
+                charges_paid=line.charges_paid,
             )
         )
         credits.append((book.savings_of(member), savings))
@@ -221,31 +243,39 @@ def _opening_loans(
     debits = []
     for request in opening.loans:
         borrower = queries.member_of(session, book.fund_id, request.borrower_id)
-        if request.principal_remaining <= 0:
-            raise NegativeAmount("An open loan's remaining principal must be positive")
-        due = rules.instalment_due_dates(
-            opening.date,
+        paper = rules.PaperLoan(
+            request.principal_remaining,
             request.term_months_remaining,
-            constitution.frequency,
-            constitution.meeting_day,
+            request.principal,
+            request.charge_rate,
+            request.arrears,
+            request.charges_unpaid,
+            request.penalties,
         )
-        method = constitution.charge_method
-        if method is rules.ChargeMethod.UPFRONT_FEE:
-            method = rules.ChargeMethod.NONE  # the fee was paid when the loan was made on paper
+        rate = constitution.charge_rate if request.charge_rate is None else request.charge_rate
         planned = PlannedLoan(
             borrower_id=borrower.id,
             principal=request.principal_remaining,
             fee=0,
             term_months=request.term_months_remaining,
             charge_method=constitution.charge_method,
-            charge_rate=constitution.charge_rate,
+            charge_rate=rate,
             purpose=request.purpose,
-            schedule=rules.loan_schedule(
-                request.principal_remaining, method, constitution.charge_rate, due
-            ),
+            schedule=rules.paper_loan_instalments(constitution, paper, opening.date),
             guarantees=tuple((p.guarantor_id, p.amount) for p in request.guarantors),
         )
-        write_loan(session, book.fund_id, cycle.id, meeting, planned, request.disbursed_on)
+        loan = write_loan(session, book.fund_id, cycle.id, meeting, planned, request.disbursed_on)
+        loan.original_principal = request.principal
+        _paper_events(session, loan, meeting, paper)
         debits.append((book.loan_of(borrower), request.principal_remaining))
     session.flush()
     return debits
+
+
+def _paper_events(session: Session, loan: Loan, meeting: Meeting, paper: rules.PaperLoan) -> None:
+    """Record that a paper loan opens in arrears, and the penalties it carried in."""
+    event = partial(LoanEvent, loan_id=loan.id, meeting_id=meeting.id, on=meeting.date)
+    if paper.arrears or paper.charges_unpaid or paper.penalties:
+        session.add(event(kind="in_arrears"))  # after write_loan's "active": the latest wins
+    if paper.penalties:
+        session.add(event(kind="penalty", amount=paper.penalties, note="from paper"))

@@ -184,6 +184,8 @@ class MeetingLine(Base):
     #: Rials paid into the member's savings (shares × price, or opening savings).
     savings: Mapped[int] = mapped_column(BigInteger, default=0)
     social: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: At the opening from paper: service charges she had paid in the cycle so far.
+    charges_paid: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Fine(Base):
@@ -229,6 +231,9 @@ class Loan(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     principal: Mapped[int] = mapped_column(BigInteger)
+    #: A loan from paper: the principal as it was lent (``principal`` is what remained at
+    #: the opening); None for a loan made in the books.
+    original_principal: Mapped[int | None] = mapped_column(BigInteger)
     #: An upfront fee deducted at disbursement (0 for other charge methods).
     fee: Mapped[int] = mapped_column(BigInteger, default=0)
     term_months: Mapped[int] = mapped_column(Integer)

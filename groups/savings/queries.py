@@ -202,12 +202,35 @@ def loan_status(session: Session, loan_id: int) -> str:
 _STATUSES = select(Loan.id, _status_of_loan()).where(Loan.id.in_(_LOANS))
 
 
-def loan_statuses(session: Session, loan_ids: Sequence[int]) -> dict[int, str]:
-    """Return loan_status() of each loan, by loan id, in one query."""
+def loan_statuses(
+    session: Session, loan_ids: Sequence[int], as_of: date | None = None
+) -> dict[int, str]:
+    """Return loan_status() of each loan, by loan id, in one query; as it stood on a day
+    when ``as_of`` is given (its latest status event up to that day)."""
     if not loan_ids:
         return {}
-    rows = session.execute(_STATUSES, {"loan_ids": list(loan_ids)})
-    return {loan_id: status for loan_id, status in rows}
+    if as_of is None:
+        rows = session.execute(_STATUSES, {"loan_ids": list(loan_ids)})
+        return {loan_id: status for loan_id, status in rows}
+    return _statuses_as_of(session, loan_ids, as_of)
+
+
+def _statuses_as_of(session: Session, loan_ids: Sequence[int], as_of: date) -> dict[int, str]:
+    query = (
+        select(LoanEvent.loan_id, LoanEvent.kind)
+        .join(Meeting, Meeting.id == LoanEvent.meeting_id)
+        .where(
+            LoanEvent.loan_id.in_(list(loan_ids)),
+            LoanEvent.kind != "penalty",
+            LoanEvent.on <= as_of,
+            CLOSED,
+        )
+        .order_by(LoanEvent.loan_id, LoanEvent.id)
+    )
+    statuses: dict[int, str] = dict.fromkeys(loan_ids, "active")
+    for loan_id, kind in session.execute(query):
+        statuses[loan_id] = kind  # the last one up to the day wins
+    return statuses
 
 
 _SCHEDULE = (
@@ -261,7 +284,12 @@ _PAYMENTS_OF_LOANS = (
 _PENALTIES_OF_LOANS = (
     select(LoanEvent.loan_id, func.coalesce(func.sum(LoanEvent.amount), 0))
     .join(Meeting, Meeting.id == LoanEvent.meeting_id)
-    .where(LoanEvent.loan_id.in_(_LOANS), LoanEvent.kind == "penalty", CLOSED)
+    .where(
+        LoanEvent.loan_id.in_(_LOANS),
+        LoanEvent.kind == "penalty",
+        LoanEvent.on <= bindparam("as_of"),
+        CLOSED,
+    )
     .group_by(LoanEvent.loan_id)
 )
 
@@ -297,7 +325,8 @@ def positions_of(
     for loan_id, on, penalty, charge, principal in session.execute(_PAYMENTS_OF_LOANS, ids):
         payments[loan_id].append(rules.Payment(on, penalty, charge, principal))
     penalties = {
-        loan_id: int(total) for loan_id, total in session.execute(_PENALTIES_OF_LOANS, ids)
+        loan_id: int(total)
+        for loan_id, total in session.execute(_PENALTIES_OF_LOANS, {**ids, "as_of": as_of})
     }
     return {
         loan.id: rules.loan_position(
@@ -482,7 +511,9 @@ def shares_bought(session: Session, cycle_id: int, member_id: int | None = None)
     return int(session.scalar(query) or 0)
 
 
-def charges_paid_by_member(session: Session, cycle_id: int) -> dict[int, int]:
+def charges_paid_by_member(
+    session: Session, cycle_id: int, as_of: date | None = None
+) -> dict[int, int]:
     """Return the service charges each member paid on loans of a cycle.
 
     A charge counts for whoever paid it: the borrower, or a guarantor whose savings
@@ -503,8 +534,19 @@ def charges_paid_by_member(session: Session, cycle_id: int) -> dict[int, int]:
         .where(Loan.cycle_id == cycle_id, CLOSED)
         .group_by(Loan.member_id)
     )
+    on_paper = (
+        select(MeetingLine.member_id, func.coalesce(func.sum(MeetingLine.charges_paid), 0))
+        .join(Meeting, Meeting.id == MeetingLine.meeting_id)
+        .where(Meeting.cycle_id == cycle_id, Meeting.kind == "opening", CLOSED)
+        .group_by(MeetingLine.member_id)
+    )
+    if as_of is not None:
+        repaid = repaid.where(Repayment.paid_on <= as_of)
+        fees = fees.where(Loan.disbursed_on <= as_of)
+        on_paper = on_paper.where(Meeting.date <= as_of)
     paid: dict[int, int] = {}
-    for member_id, amount in [*session.execute(repaid).all(), *session.execute(fees).all()]:
+    rows = [*session.execute(repaid), *session.execute(fees), *session.execute(on_paper)]
+    for member_id, amount in rows:
         paid[member_id] = paid.get(member_id, 0) + int(amount)
     return paid
 

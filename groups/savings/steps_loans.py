@@ -197,7 +197,6 @@ def disburse(draft: Draft, request: NewLoan) -> None:
     """Plan the loan's rows (schedule, pledges) and its entry; the fee stays in the fund."""
     c = draft.constitution
     fee = rules.upfront_fee(request.amount, c.charge_method, c.charge_rate)
-    due = rules.instalment_due_dates(draft.on, request.term_months, c.frequency, c.meeting_day)
     loan = PlannedLoan(
         borrower_id=request.borrower_id,
         principal=request.amount,
@@ -206,7 +205,7 @@ def disburse(draft: Draft, request: NewLoan) -> None:
         charge_method=c.charge_method,
         charge_rate=c.charge_rate,
         purpose=request.purpose,
-        schedule=rules.loan_schedule(request.amount, c.charge_method, c.charge_rate, due),
+        schedule=rules.loan_instalments(c, request.amount, draft.on, request.term_months),
         guarantees=tuple((p.guarantor_id, p.amount) for p in request.guarantors),
     )
     draft.new_loans.append(loan)

@@ -42,10 +42,10 @@ def test_the_api_survives_generated_requests(app: Flask, web: Web, session: Sess
     assert len(operations) == 5
     ids = real_ids(web)
     for operation in operations:
-        fuzz(operation, ids, auth)
+        fuzz(app, operation, ids, auth)
 
 
-def fuzz(operation: Any, ids: dict[str, int], auth: dict[str, str]) -> None:
+def fuzz(app: Flask, operation: Any, ids: dict[str, int], auth: dict[str, str]) -> None:
     sent = itertools.count()
 
     @settings(
@@ -59,6 +59,7 @@ def fuzz(operation: Any, ids: dict[str, int], auth: dict[str, str]) -> None:
     def run(case: Any) -> None:
         if next(sent) % 5 and case.path_parameters:
             case.path_parameters = {k: ids.get(k, v) for k, v in case.path_parameters.items()}
-        case.call_and_validate(headers=auth, checks=CHECKS)
+        with app.app_context():  # each request its own context (its own g), as in production
+            case.call_and_validate(headers=auth, checks=CHECKS)
 
     run()

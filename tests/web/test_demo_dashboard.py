@@ -94,3 +94,23 @@ def assert_the_funds_are_as_made(session: Session, statuses: list[FundStatus]) -
 def test_without_the_generated_funds_the_demo_is_the_book_s_fund_alone(session: Session) -> None:
     assert load_demo_if_empty(session, SMALLEST_REGISTER, generated_funds=False)
     assert session.scalars(select(Fund.name)).all() == ["صندوق زنان روستای قلعه‌نو"]
+
+
+def test_no_demo_instalment_shows_a_fraction_of_a_toman(session: Session) -> None:
+    """Every demo fund schedules its instalments in multiples of 1,000 toman (10,000 rials;
+    the last one takes the remainder), so every instalment, principal and charge is whole
+    toman (a multiple of 10 rials) on every screen and statement."""
+    from groups.savings.models import Instalment
+
+    assert load_demo_if_empty(session, SMALLEST_REGISTER)
+    rows = session.execute(
+        select(
+            Instalment.loan_id, Instalment.number, Instalment.principal, Instalment.charge
+        ).order_by(Instalment.loan_id, Instalment.number)
+    ).all()
+    last = {loan_id: number for loan_id, number, _, _ in rows}
+    assert len(last) > 10  # the book's loans and the generated funds'
+    for loan_id, number, principal, charge in rows:
+        assert principal % 10 == 0 and charge % 10 == 0, (loan_id, number, principal, charge)
+        if number != last[loan_id]:
+            assert (principal + charge) % 10_000 == 0, (loan_id, number, principal, charge)

@@ -215,7 +215,20 @@ BAD_REFS = [
         "two members with one name",
         lambda b: _set("members.4.name", b["members"][0]["name"] + " ")(b),
         "members.4.name",
-        "already at members.0",
+        "the same name as members.0.name",
+    ),
+    (
+        "one name in Arabic letters and with a space for a ZWNJ",
+        lambda b: (
+            b["members"].append(
+                {"ref": "twin", "name": "فاطمه زهرا كريمي", "joined_on": "2025-03-24"}
+            )
+            or b["members"].append(
+                {"ref": "twin2", "name": "فاطمه‌زهرا کریمی", "joined_on": "2025-03-24"}
+            )
+        ),
+        "members.6.name",
+        "the same name as members.5.name",
     ),
     (
         "loan ref twice",

@@ -43,10 +43,7 @@ def user_of_request(req: Request) -> User | None:
     token = bearer_token(req)
     if token is None:
         return None
-    user = user_of_token(db.session(), token)
-    if user is not None:
-        db.session.commit()  # last_used_at
-    return user
+    return user_of_token(db.session(), token, writing=req.method not in SAFE_METHODS)
 
 
 def _csrf_unless_bearer() -> None:

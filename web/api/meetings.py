@@ -63,7 +63,6 @@ def capture(fund_id: int) -> dict[str, Any]:
     fund = writable_fund(fund_id)
     data = state_data(capture_state(db.session(), fund, today()))
     data["csrf_token"] = None if bearer_token_sent() else generate_csrf()
-    db.session.commit()  # member sub-accounts opened on first read
     return data
 
 

@@ -5,6 +5,7 @@ printed once, when created (``sandogh token create USERNAME``); only its SHA-256
 is stored, so a stolen database gives no working token. A token acts with its
 user's role and funds (the same rules as the web); revoking it, or deactivating
 its user, stops it at once. Requests carry it as ``Authorization: Bearer …``.
+``last_used_at`` is the last time it was used to write (reads never write).
 SHA-256 rather than scrypt: the token is 256 random bits, so it needs no slow
 hash against guessing, and every API call looks it up.
 """
@@ -55,8 +56,12 @@ def create_token(session: Session, user: User, name: str = "") -> tuple[ApiToken
     return row, token
 
 
-def user_of_token(session: Session, token: str) -> User | None:
-    """Return the active user a live token belongs to (None for an unknown or revoked one)."""
+def user_of_token(session: Session, token: str, *, writing: bool = False) -> User | None:
+    """Return the active user a live token belongs to (None for an unknown or revoked one).
+
+    A request that writes also notes when the token was last used (in its own
+    transaction, committed with its work); a read writes nothing.
+    """
     if not token.startswith(PREFIX):
         return None
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
@@ -65,7 +70,8 @@ def user_of_token(session: Session, token: str) -> User | None:
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    row.last_used_at = utc_now()
+    if writing:
+        row.last_used_at = utc_now()
     return user
 
 

@@ -48,6 +48,7 @@ LABELS: dict[str, dict[str, object]] = {
     "charge": {
         "flat_monthly": _l("flat, per month"),
         "declining_monthly": _l("on the declining balance, per month"),
+        "annuity": _l("equal instalments on the declining balance"),
         "upfront_fee": _l("upfront fee"),
         "none": _l("no charge"),
     },

@@ -63,10 +63,24 @@ class ConstitutionForm(FlaskForm):  # type: ignore[misc]
     fine_late = MoneyField(_l("Fine for coming late"), validators=[Optional()])
     fine_absent = MoneyField(_l("Fine for absence"), validators=[Optional()])
     share_out_method = SelectField(_l("Share-out method"), default="proportional")
+    instalment_unit = MoneyField(
+        _l("Instalments in multiples of (the remainder on the last)"), validators=[Optional()]
+    )
+    grace_meetings = IntegerField(
+        _l("Grace before the first instalment (meetings)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 52)],
+    )
 
     def __init__(self, *args: Any, unit: str = "rial", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("share_price", "social_contribution", "fine_late", "fine_absent"):
+        for name in (
+            "share_price",
+            "social_contribution",
+            "fine_late",
+            "fine_absent",
+            "instalment_unit",
+        ):
             _read_in(getattr(self, name), unit)
         self.frequency.choices = _choices("frequency", rules.MeetingFrequency)
         self.charge_method.choices = _choices("charge", rules.ChargeMethod)
@@ -96,6 +110,8 @@ class ConstitutionForm(FlaskForm):  # type: ignore[misc]
             charge_rate=rate / 100,
             fines={name: amount for name, amount in fines.items() if amount},
             share_out_method=rules.ShareOutMethod(self.share_out_method.data),
+            instalment_unit=self.instalment_unit.data or 1,
+            grace_meetings=self.grace_meetings.data or 0,
         )
 
     def starts_on(self) -> date:
@@ -116,6 +132,8 @@ class ConstitutionForm(FlaskForm):  # type: ignore[misc]
         self.fine_late.data = constitution.fines.get("late")
         self.fine_absent.data = constitution.fines.get("absent")
         self.share_out_method.data = constitution.share_out_method.value
+        self.instalment_unit.data = constitution.instalment_unit
+        self.grace_meetings.data = constitution.grace_meetings
 
 
 def _read_in(field: MoneyField, unit: str) -> None:

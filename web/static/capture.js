@@ -299,8 +299,8 @@
   form.addEventListener("submit", function (event) {
     var step = event.submitter ? event.submitter.value : "review";
     if (step !== "review") { return; }
-    var bad = check();
-    if (bad.length) {
+    var bad = check();   // online the server lists every problem with its message; offline only these
+    if (bad.length && !navigator.onLine) {
       event.preventDefault();
       var details = bad[0].closest("details"); if (details) { details.open = true; }
       bad[0].scrollIntoView({ block: "center" }); bad[0].focus();

@@ -22,6 +22,8 @@ class ChargeMethod(StrEnum):
 
     FLAT_MONTHLY = "flat_monthly"
     DECLINING_MONTHLY = "declining_monthly"
+    #: Equal instalments (principal + charge) on the declining balance, as banks schedule.
+    ANNUITY = "annuity"
     UPFRONT_FEE = "upfront_fee"
     NONE = "none"
 
@@ -102,6 +104,8 @@ FIELD_NAMES_FA: Mapping[str, str] = MappingProxyType(
         "fines": "جریمه‌ها",
         "share_out_method": "روش تقسیم سود",
         "leaver_gets_profit": "پرداخت سود به عضو خارج‌شونده",
+        "instalment_unit": "واحد گرد کردن قسط (ریال)",
+        "grace_meetings": "تنفس وام (تعداد جلسه)",
         "recovery_order": "ترتیب تسویه‌ی برداشت از ضامن‌ها",
     }
 )
@@ -109,10 +113,12 @@ FIELD_NAMES_FA: Mapping[str, str] = MappingProxyType(
 
 def _invalid(name: str, english: str, persian: str) -> InvalidConstitution:
     """Return an InvalidConstitution naming the setting in English and in Persian."""
-    return InvalidConstitution(
+    error = InvalidConstitution(
         f"Constitution setting {name!r} {english}",
         message_fa=f"اساسنامه: {FIELD_NAMES_FA.get(name, name)} {persian}",
     )
+    error.setting = name
+    return error
 
 
 def _integer(name: str, value: object) -> int:
@@ -204,6 +210,8 @@ _COERCE: Mapping[str, Callable[[str, object], object]] = MappingProxyType(
         "fines": _fines,
         "share_out_method": _enum(ShareOutMethod),
         "leaver_gets_profit": _flag,
+        "instalment_unit": _integer,
+        "grace_meetings": _integer,
         "recovery_order": _enum(RecoveryOrder),
     }
 )
@@ -257,6 +265,11 @@ class Constitution:
     fines: Mapping[str, int] = field(default_factory=dict, hash=False)
     share_out_method: ShareOutMethod = ShareOutMethod.PROPORTIONAL
     leaver_gets_profit: bool = False
+    #: Instalments are in multiples of this many rials (the remainder on the last one).
+    instalment_unit: int = 1
+    #: Meetings after a loan is made before its schedule starts (the first instalment
+    #: falls due a month after the last of them).
+    grace_meetings: int = 0
     recovery_order: RecoveryOrder = RecoveryOrder.OVERDUE_FIRST
 
     def __post_init__(self) -> None:
@@ -312,6 +325,15 @@ class Constitution:
             "repayment_order",
             "must name penalty, charge and principal once each",
             "باید دیرکرد، کارمزد و اصل وام را هر کدام دقیقاً یک بار داشته باشد.",
+        )
+        _require(
+            self.instalment_unit >= 1, "instalment_unit", "must be at least 1", "باید دست‌کم ۱ باشد."
+        )
+        _require(
+            0 <= self.grace_meetings <= 52,
+            "grace_meetings",
+            "must be 0 to 52",
+            "باید از ۰ تا ۵۲ جلسه باشد.",
         )
         _require(
             all(amount >= 0 for amount in self.fines.values()),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from groups.savings.errors import (
     LoanTermTooShort,
@@ -50,18 +52,55 @@ def principal_parts(principal: int, count: int) -> list[int]:
 def _instalment_charge(
     method: ChargeMethod, rate: Decimal, principal: int, outstanding: int
 ) -> int:
-    """Return one instalment's charge: on the principal (flat) or the balance (declining)."""
+    """Return one instalment's charge: on the principal (flat) or the balance (declining,
+    annuity)."""
     if method == ChargeMethod.FLAT_MONTHLY:
         return apply_rate(principal, rate, ROUND_HALF_UP)
-    if method == ChargeMethod.DECLINING_MONTHLY:
+    if method in (ChargeMethod.DECLINING_MONTHLY, ChargeMethod.ANNUITY):
         return apply_rate(outstanding, rate, ROUND_HALF_UP)
     return 0
 
 
+def round_to_unit(amount: Fraction | Decimal | int, unit: int) -> int:
+    """Return the amount rounded half up to a multiple of ``unit`` rials."""
+    units = Fraction(amount) / unit
+    whole = math.floor(units)
+    return (whole + (1 if units - whole >= Fraction(1, 2) else 0)) * unit
+
+
+def annuity_payment(principal: int, rate: Decimal, count: int) -> Fraction:
+    """Return the exact equal instalment P·r ÷ (1 − (1 + r)^−n) (P ÷ n when r = 0)."""
+    if not rate:
+        return Fraction(principal, count)
+    r = Fraction(rate)
+    return principal * r / (1 - (1 + r) ** -count)
+
+
+def _target_total(
+    method: ChargeMethod, principal: int, rate: Decimal, count: int, charge: int
+) -> Fraction:
+    """Return what an instalment (not the last) would be before rounding to the unit."""
+    if method == ChargeMethod.ANNUITY:
+        return annuity_payment(principal, rate, count)
+    return Fraction(principal // count + charge)
+
+
 def loan_schedule(
-    principal: int, method: ChargeMethod, rate: Decimal, due_dates: Sequence[date]
+    principal: int,
+    method: ChargeMethod,
+    rate: Decimal,
+    due_dates: Sequence[date],
+    unit: int = 1,
+    flat_base: int | None = None,
 ) -> tuple[Instalment, ...]:
-    """Return the instalments of a loan, one per due date; Σ principal = principal."""
+    """Return the instalments of a loan, one per due date; Σ principal = principal.
+
+    Each instalment but the last is principal + charge rounded half up to a multiple of
+    ``unit`` (its principal takes the rounding, its charge is exact); the last takes the
+    principal left. Equal principal (flat, declining, upfront fee, none) or equal
+    instalments (annuity: P·r ÷ (1 − (1 + r)^−n), the charge on the balance). A flat
+    charge is on ``flat_base`` when given (a loan from paper: the principal as lent).
+    """
     if principal <= 0:
         raise NegativeAmount(
             f"A loan's principal must be positive, got {principal}",
@@ -69,11 +108,14 @@ def loan_schedule(
         )
     if not due_dates:
         raise LoanTermTooShort("A loan needs at least one instalment")
-    outstanding, instalments = principal, []
-    for number, (due, part) in enumerate(
-        zip(due_dates, principal_parts(principal, len(due_dates)), strict=True), start=1
-    ):
-        charge = _instalment_charge(method, rate, principal, outstanding)
+    count, outstanding, instalments = len(due_dates), principal, []
+    for number, due in enumerate(due_dates, start=1):
+        charge = _instalment_charge(method, rate, flat_base or principal, outstanding)
+        if number == count:
+            part = outstanding
+        else:
+            total = round_to_unit(_target_total(method, principal, rate, count, charge), unit)
+            part = min(max(total - charge, 0), outstanding)
         instalments.append(Instalment(number, due, part, charge))
         outstanding -= part
     return tuple(instalments)
