@@ -10,7 +10,7 @@
   ``sandogh demo`` created its data.
 
 Revision ID: 0007
-Revises: 0010b
+Revises: 0009
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0007"
-down_revision = "0010b"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
