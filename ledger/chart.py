@@ -1,4 +1,4 @@
-"""Opening funds and accounts: a new fund gets its chart of accounts from a template."""
+"""Opening funds and accounts: a new fund gets its chart of accounts from its group's template."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import SAVINGS_FUND_CHART, AccountSpec, AccountType, member_account_code
+from ledger.accounts import AccountSpec, AccountType, member_account_code
 from ledger.errors import (
     AccountClosed,
     AccountNotEmpty,
@@ -23,9 +23,9 @@ def open_fund(
     session: Session,
     name: str,
     currency: str = "IRR",
-    chart: Iterable[AccountSpec] = SAVINGS_FUND_CHART,
+    chart: Iterable[AccountSpec] = (),
 ) -> Fund:
-    """Create a fund with the accounts of the chart template."""
+    """Create a fund with the accounts of a chart template (its group's; none by default)."""
     minor_unit_exponent(currency)  # raises UnknownCurrency
     fund = Fund(name=name, currency=currency)
     session.add(fund)

@@ -27,7 +27,7 @@ from fractions import Fraction
 from sqlalchemy.orm import Session
 
 from groups.savings import queries, reads, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import Loan, Member, Repayment
 from reports import fundfacts, persian
 from reports.document import Column, Heading, Table

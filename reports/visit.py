@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from groups.savings import measures, queries, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import MeetingLine
 from reports import fundfacts, kpis, persian
 from reports.document import Column, Heading, Table

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
 
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Return the app configuration from SANDOGH_* variables, with SQLite in the instance folder."""
-    default_db = "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
     return {
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("SANDOGH_DATABASE_URL", default_db)
+            os.environ.get("SANDOGH_DATABASE_URL", sqlite_in_instance(instance_path))
         ),
         "SECRET_KEY": os.environ.get("SANDOGH_SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -43,6 +43,28 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SANDOGH_QUEUE": os.environ.get("SANDOGH_QUEUE", "sandogh"),
         "SANDOGH_JOB_RETENTION_DAYS": float(os.environ.get("SANDOGH_JOB_RETENTION_DAYS") or 7),
     }
+
+
+def default_instance_path() -> str:
+    """Return the instance folder as Flask finds it for the ``web`` package, without Flask.
+
+    ``instance/`` next to the package in a checkout; ``<prefix>/var/web-instance`` when
+    installed. The app factory passes it to Flask, so the CLI's database-only commands
+    (``web/cli/context.py``) and the app always agree on where the default database is.
+    """
+    root = Path(__file__).resolve().parent.parent
+    prefix = Path(sys.prefix).resolve()
+    if root.is_relative_to(prefix):
+        return str(prefix / "var" / "web-instance")
+    if root.name.lower() == "site-packages":
+        lib = root.parent if root.parent.name.lower() == "lib" else root.parent.parent
+        return str(lib.parent / "var" / "web-instance")
+    return str(root / "instance")
+
+
+def sqlite_in_instance(instance_path: str) -> str:
+    """Return the URL of the default SQLite database in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
 
 
 def with_busy_timeout(config: dict[str, Any]) -> None:

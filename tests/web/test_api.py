@@ -21,7 +21,7 @@ from tests.savings.conftest import START
 from tests.web.conftest import Web, csrf_token, login
 from web.auth.models import Role
 from web.auth.tokens import ApiToken, create_token
-from web.token_cli import token as token_group
+from web.cli.token import token as token_group
 
 TODAY = START + timedelta(weeks=4)
 
