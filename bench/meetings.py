@@ -26,31 +26,29 @@ asserts a speed: ``TARGETS`` are reported, met or not.
 
 from __future__ import annotations
 
-import os
-import platform
 import random
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from time import perf_counter
 from typing import Any
 
-import sqlalchemy
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bench import ledger as ledger_bench
-from bench.ledger import Progress, Target, percentile, sqlite_pragmas, time_verify
+from bench.ledger import Progress, Target, environment, percentile, raw_pragmas, time_verify
 from groups.savings import queries, rules
-from groups.savings.book import CODES, FundBook
+from groups.savings.book import FundBook
+from groups.savings.chart import CODES
 from groups.savings.commands import FinePaid, MeetingInput, MemberLine, NewLoan, Pledge
 from groups.savings.funds import add_member, create_fund, start_cycle
 from groups.savings.meetings import record_meeting
 from groups.savings.models import Fine, Loan, LoanEvent, Meeting, Repayment
 from groups.savings.report import fund_report
 from ledger.accounts import AccountType
+from ledger.db import analyze
 from ledger.models import Account, Entry, Fund, PostingRow
 
 Figures = dict[str, Any]
@@ -123,8 +121,10 @@ class Sample:
 def run(engine: Engine, config: MeetingsConfig, progress: Progress = print) -> Figures:
     """Run the whole benchmark and return its figures as a JSON-ready dict."""
     rng = random.Random(config.seed)
-    pragmas = sqlite_pragmas(engine)
-    figures: Figures = {"config": asdict(config), "environment": _environment(pragmas)}
+    figures: Figures = {
+        "config": asdict(config),
+        "environment": environment(engine, raw_pragmas(engine)),
+    }
     progress(f"Creating {config.funds} funds of {config.members} members …")
     started = perf_counter()
     fund_ids = create_funds(engine, config)
@@ -160,6 +160,8 @@ def create_funds(engine: Engine, config: MeetingsConfig) -> list[int]:
                 add_member(session, fund_id, f"Member {m + 1}", founded)
             session.commit()
             fund_ids.append(fund_id)
+        analyze(session)  # a bulk load: fresh statistics for PostgreSQL's planner
+        session.commit()
     return fund_ids
 
 
@@ -420,18 +422,6 @@ def meeting_figures(samples: Sequence[Sample], weeks: int) -> Figures:
 def target_report(figures: Figures) -> dict[str, Figures]:
     """Return each target with the measured value and whether it is met."""
     return ledger_bench.target_report(figures, TARGETS)
-
-
-def _environment(pragmas: dict[str, Any]) -> Figures:
-    return {
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "sqlalchemy": sqlalchemy.__version__,
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "sqlite_pragmas": pragmas,
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
 
 
 # --- printing --------------------------------------------------------------------------------

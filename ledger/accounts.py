@@ -1,4 +1,7 @@
-"""Account types, their normal side, and the chart-of-accounts template of a fund.
+"""Account types, their normal side, and how a chart-of-accounts template is written.
+
+The ledger knows no particular chart: a fund is opened with the template its
+group gives (the savings fund's is ``groups/savings/chart.py``).
 
 Sign convention: a balance is stored as *net debit* (Σ debits − Σ credits).
 An account's *normal* balance is the net debit times the sign of its type's
@@ -63,27 +66,6 @@ class AccountSpec:
     type: AccountType
     #: True when members get their own sub-account under this one.
     per_member: bool = False
-
-
-#: The chart every new savings fund gets. Codes are stable: services refer to them.
-SAVINGS_FUND_CHART: tuple[AccountSpec, ...] = (
-    AccountSpec("1010", "نقد صندوق وام", "Loan fund cash", AccountType.ASSET),
-    AccountSpec("1020", "نقد صندوق همبستگی", "Social fund cash", AccountType.ASSET),
-    AccountSpec("1030", "حساب بانکی", "Bank account", AccountType.ASSET),
-    AccountSpec("1100", "وام اعضا", "Loans to members", AccountType.ASSET, per_member=True),
-    AccountSpec("1200", "کارمزد دریافتنی", "Charges receivable", AccountType.ASSET),
-    AccountSpec("2100", "بدهی به اعضا", "Payable to members", AccountType.LIABILITY),
-    AccountSpec("3100", "پس‌انداز اعضا", "Member savings", AccountType.EQUITY, per_member=True),
-    AccountSpec("3200", "صندوق همبستگی", "Social fund", AccountType.EQUITY),
-    AccountSpec("3300", "مازاد انباشته", "Retained surplus", AccountType.EQUITY),
-    AccountSpec("3900", "مانده‌های افتتاحیه", "Opening balances", AccountType.EQUITY),
-    AccountSpec("4100", "کارمزد وام", "Loan service charges", AccountType.INCOME),
-    AccountSpec("4200", "جریمه‌ها", "Fines", AccountType.INCOME),
-    AccountSpec("4300", "دیرکرد", "Late penalties", AccountType.INCOME),
-    AccountSpec("4400", "سایر درآمدها", "Other income", AccountType.INCOME),
-    AccountSpec("5100", "هزینه‌ها", "Expenses", AccountType.EXPENSE),
-    AccountSpec("5200", "سوخت وام", "Loan write-offs", AccountType.EXPENSE),
-)
 
 
 def member_account_code(parent_code: str, member_id: int) -> str:

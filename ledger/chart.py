@@ -1,4 +1,4 @@
-"""Opening funds and accounts: a new fund gets its chart of accounts from a template."""
+"""Opening funds and accounts: a new fund gets its chart of accounts from its group's template."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import SAVINGS_FUND_CHART, AccountSpec, AccountType, member_account_code
+from ledger.accounts import AccountSpec, AccountType, member_account_code
 from ledger.errors import (
     AccountClosed,
     AccountNotEmpty,
@@ -18,14 +18,17 @@ from ledger.errors import (
 from ledger.models import Account, Fund
 from ledger.money import minor_unit_exponent
 
+#: The length of ``accounts.name_fa`` and ``accounts.name_en`` (ledger/models.py).
+ACCOUNT_NAME_LENGTH = 200
+
 
 def open_fund(
     session: Session,
     name: str,
     currency: str = "IRR",
-    chart: Iterable[AccountSpec] = SAVINGS_FUND_CHART,
+    chart: Iterable[AccountSpec] = (),
 ) -> Fund:
-    """Create a fund with the accounts of the chart template."""
+    """Create a fund with the accounts of a chart template (its group's; none by default)."""
     minor_unit_exponent(currency)  # raises UnknownCurrency
     fund = Fund(name=name, currency=currency)
     session.add(fund)
@@ -69,8 +72,10 @@ def open_account(
     account = Account(
         fund_id=fund_id,
         code=code,
-        name_fa=name_fa,
-        name_en=name_en,
+        # A member's account is named after her (up to 200 characters) plus a prefix:
+        # cut to the column's length, which PostgreSQL enforces and SQLite does not.
+        name_fa=name_fa[:ACCOUNT_NAME_LENGTH],
+        name_en=name_en[:ACCOUNT_NAME_LENGTH],
         type=account_type.value,
         currency=fund.currency,
         parent_id=parent_id,

@@ -15,12 +15,12 @@ this thread as writers; the web app marks every POST.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -93,3 +93,25 @@ def _sqlite_begin(connection: Any) -> None:
     """Start SQLite transactions explicitly (see _sqlite_connect); writers take the lock first."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITER.get() else "BEGIN")
+
+
+#: What ``analyze`` may name (a table name is not a bind parameter).
+_TABLE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
+
+
+def analyze(connection: Any, tables: Iterable[str] | None = None) -> None:
+    """Refresh PostgreSQL's statistics of tables a bulk load just grew (no-op on SQLite).
+
+    The planner picks its plans from these statistics; after thousands of rows
+    arrive in one go they describe a table that no longer exists until autovacuum's
+    next ANALYZE (and never, where autovacuum is off). ``connection`` is a SQLAlchemy
+    Connection or Session; the ANALYZE runs in its transaction. ``tables`` defaults to
+    every table of the models imported.
+    """
+    bind = connection.get_bind() if hasattr(connection, "get_bind") else connection
+    if bind.dialect.name != "postgresql":
+        return
+    for table in tables if tables is not None else Base.metadata.tables:
+        if not set(table) <= _TABLE_NAME:
+            raise ValueError(f"Not a table name: {table!r}")
+        connection.execute(text(f"ANALYZE {table}"))

@@ -1,7 +1,9 @@
-"""Export a fund's journal as Beancount or hledger text, so accountants can check it.
+"""Export a fund's journal, or every fund's, as Beancount or hledger text for accountants.
 
-Account names are ``<Type>:<code>`` (``Assets:1010``, ``Equity:3100-0007``), which
-both tools accept; the Persian and English names go in the ``open`` metadata or
+One fund (``export_journal``): account names are ``<Type>:<code>`` (``Assets:1010``,
+``Equity:3100-0007``). Every fund in one file (``export_all``): ``<Type>:F<fund
+id>:<code>`` (``Assets:F12:1010``), options and commodities once. Both tools accept
+both; the Persian and English names go in the ``open`` metadata or
 comments. Amounts are written in the currency's major unit with its exponent's
 decimals; debits positive, credits negative, as both tools expect. The Beancount
 journal ends with a balance assertion per account equal to the trial balance, so
@@ -11,10 +13,13 @@ journal ends with a balance assertion per account equal to the trial balance, so
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple, TextIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from ledger.accounts import AccountType, Side
@@ -142,3 +147,167 @@ def _date_range(session: Session, fund_id: int) -> tuple[date, date]:
     fund_created = session.scalar(select(Fund.created_at).where(Fund.id == fund_id))
     fallback = fund_created.date() if fund_created else date.today()
     return (first or fallback), (last or fallback)
+
+
+# --- every fund in one file --------------------------------------------------------------
+
+_ALL_FUNDS = """
+    SELECT f.id, f.name, f.currency, f.created_at,
+           MIN(e.date), MAX(e.date)
+    FROM funds f LEFT JOIN entries e ON e.fund_id = f.id AND e.status = 'posted'
+    GROUP BY f.id, f.name, f.currency, f.created_at ORDER BY f.id"""
+_ALL_ACCOUNTS = """
+    SELECT id, fund_id, code, type, name_fa, name_en, balance FROM accounts
+    ORDER BY fund_id, code"""
+_ALL_ENTRIES = """
+    SELECT id, fund_id, date, memo, source_type FROM entries WHERE status = 'posted' ORDER BY id"""
+_ALL_POSTINGS = """
+    SELECT p.entry_id, p.account_id, p.side, p.amount
+    FROM postings p JOIN entries e ON e.id = p.entry_id
+    WHERE e.status = 'posted' ORDER BY p.entry_id, p.id"""
+
+
+def qualified_name(fund_id: int, account_type: str, code: str) -> str:
+    """Return an account's name in a whole-ledger export: ``Assets:F12:1010``.
+
+    The fund's id is the second component, so every fund's accounts stay apart and
+    each fund's balances can be read with ``hledger bal F12`` (or ``Assets:F12``).
+    """
+    return f"{TYPE_ROOTS[AccountType(account_type)]}:F{fund_id}:{code}"
+
+
+def export_all(session: Session, fmt: str, out: TextIO) -> None:
+    """Write every fund's posted journal to ``out`` as one Beancount or hledger file.
+
+    Reads plain rows (no ORM objects) and streams them: the entries and their postings
+    come in two queries ordered by entry id and are paired as they arrive.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    connection = session.connection()
+    funds = {row[0]: _FundFacts(*row) for row in connection.execute(text(_ALL_FUNDS))}
+    accounts = [_AccountRow(*row) for row in connection.execute(text(_ALL_ACCOUNTS))]
+    names = {a.id: qualified_name(a.fund_id, a.type, a.code) for a in accounts}
+    header = _beancount_header if fmt == "beancount" else _hledger_header
+    out.writelines(f"{line}\n" for line in header(funds, accounts, names))
+    entries = connection.execute(text(_ALL_ENTRIES))
+    postings = connection.execute(text(_ALL_POSTINGS))
+    write_entry = _beancount_entry if fmt == "beancount" else _hledger_entry
+    for entry, items in _paired(entries, postings):
+        fund = funds[entry[1]]
+        out.write(write_entry(entry, items, names, fund.currency, fund.exponent))
+    if fmt == "beancount":
+        out.writelines(f"{line}\n" for line in _balance_assertions(funds, accounts, names))
+
+
+class _FundFacts:
+    """A fund's name, currency and the dates its accounts open and are checked on."""
+
+    def __init__(
+        self, fund_id: int, name: str, currency: str, created: Any, first: Any, last: Any
+    ) -> None:
+        fallback = _day(created) if created is not None else date.today()
+        self.id, self.name, self.currency = fund_id, name, currency
+        self.exponent = minor_unit_exponent(currency)
+        self.first = _day(first) if first is not None else fallback
+        self.last = _day(last) if last is not None else fallback
+
+
+class _AccountRow(NamedTuple):
+    id: int
+    fund_id: int
+    code: str
+    type: str
+    name_fa: str
+    name_en: str
+    balance: int
+
+
+def _day(value: Any) -> date:
+    """Return a date from a date, a datetime or SQLite's ISO text."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _paired(entries: Any, postings: Any) -> Iterator[tuple[Any, list[Any]]]:
+    """Pair each entry row with its posting rows; both come ordered by entry id."""
+    groups = groupby(postings, key=itemgetter(0))
+    current = next(groups, None)
+    for entry in entries:
+        while current is not None and current[0] < entry[0]:
+            current = next(groups, None)
+        if current is not None and current[0] == entry[0]:
+            yield entry, list(current[1])
+            current = next(groups, None)
+        else:
+            yield entry, []
+
+
+def _beancount_header(
+    funds: dict[int, _FundFacts], accounts: list[_AccountRow], names: dict[int, str]
+) -> Iterator[str]:
+    yield f"option {_quote('title')} {_quote('Sandogh: every fund')}"
+    for currency in sorted({f.currency for f in funds.values()}):
+        yield f"option {_quote('operating_currency')} {_quote(currency)}"
+    yield ""
+    for account in accounts:
+        fund = funds[account.fund_id]
+        yield f"{fund.first.isoformat()} open {names[account.id]} {fund.currency}"
+        yield f"  fund: {_quote(fund.name)}"
+        yield f"  name_fa: {_quote(account.name_fa)}"
+        yield f"  name_en: {_quote(account.name_en)}"
+    yield ""
+
+
+def _hledger_header(
+    funds: dict[int, _FundFacts], accounts: list[_AccountRow], names: dict[int, str]
+) -> Iterator[str]:
+    yield "; Sandogh: every fund. Accounts are <Type>:F<fund id>:<code>."
+    for fund in funds.values():
+        yield f"; F{fund.id}: {_one_line(fund.name)} ({fund.currency})"
+    for currency in sorted({f.currency for f in funds.values()}):
+        yield f"commodity 1.{'0' * minor_unit_exponent(currency)} {currency}"
+    for account in accounts:
+        comment = _one_line(f"{account.name_en} / {account.name_fa}")
+        yield f"account {names[account.id]}  ; {comment}"
+    yield ""
+
+
+def _beancount_entry(
+    entry: Any, items: list[Any], names: dict[int, str], currency: str, exponent: int
+) -> str:
+    entry_id, _fund, on, memo, source = entry
+    lines = [
+        f"{_day(on).isoformat()} * {_quote(memo)}",
+        f'  entry_id: "{entry_id}"',
+        f'  source: "{source}"',
+    ]
+    for _entry, account, side, amount in items:
+        signed = amount if side == "debit" else -amount
+        lines.append(f"  {names[account]}  {format_amount(signed, exponent)} {currency}")
+    return "\n".join(lines) + "\n\n"
+
+
+def _hledger_entry(
+    entry: Any, items: list[Any], names: dict[int, str], currency: str, exponent: int
+) -> str:
+    entry_id, _fund, on, memo, source = entry
+    text_memo = _one_line(memo).replace(";", ",") or f"entry {entry_id}"
+    lines = [f"{_day(on).isoformat()} * {text_memo}  ; entry_id:{entry_id}, source:{source}"]
+    for _entry, account, side, amount in items:
+        signed = amount if side == "debit" else -amount
+        lines.append(f"    {names[account]}  {format_amount(signed, exponent)} {currency}")
+    return "\n".join(lines) + "\n\n"
+
+
+def _balance_assertions(
+    funds: dict[int, _FundFacts], accounts: list[_AccountRow], names: dict[int, str]
+) -> Iterator[str]:
+    for account in accounts:
+        fund = funds[account.fund_id]
+        check_day = (fund.last + timedelta(days=1)).isoformat()
+        amount = format_amount(account.balance, fund.exponent)
+        yield f"{check_day} balance {names[account.id]}  {amount} {fund.currency}"

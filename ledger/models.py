@@ -173,3 +173,15 @@ class PeriodClose(Base):
     closed_through: Mapped[date] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ChainLink(Base):
+    """A posted entry's link in its fund's hash chain (``ledger.chain``); never changed."""
+
+    __tablename__ = "entry_chain"
+    __table_args__ = (Index("ix_entry_chain_fund_id_entry_id", "fund_id", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    #: SHA-256 (hex) of the entry, its postings and the fund's previous link's hash.
+    hash: Mapped[str] = mapped_column(String(64))

@@ -15,10 +15,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
+from ledger.chain import GENESIS, ChainedEntry, entry_hash, posting_line
 from ledger.entries import (
     EntryDraft,
     EntryStatus,
@@ -41,7 +55,7 @@ from ledger.errors import (
     UnknownAccount,
     UnknownFund,
 )
-from ledger.models import Account, Entry, Fund, PeriodClose, PostingRow
+from ledger.models import Account, ChainLink, Entry, Fund, PeriodClose, PostingRow, utc_now
 
 _T = TypeVar("_T")
 
@@ -55,6 +69,7 @@ _FUNDS: Table = Fund.__table__  # type: ignore[assignment]
 _ENTRIES: Table = Entry.__table__  # type: ignore[assignment]
 _POSTINGS: Table = PostingRow.__table__  # type: ignore[assignment]
 _CLOSES: Table = PeriodClose.__table__  # type: ignore[assignment]
+_CHAIN: Table = ChainLink.__table__  # type: ignore[assignment]
 
 _ACCOUNT_FACTS = select(
     _ACCOUNTS.c.id, _ACCOUNTS.c.fund_id, _ACCOUNTS.c.currency, _ACCOUNTS.c.is_open
@@ -71,9 +86,41 @@ _IDS_BY_KEY = select(_ENTRIES.c.idempotency_key, _ENTRIES.c.id).where(
 )
 _INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.idempotency_key, _ENTRIES.c.id)
 _INSERT_POSTINGS = insert(_POSTINGS)
+_POSTING_COLUMNS = ("entry_id", "account_id", "side", "amount")
+_LINK_COLUMNS = ("entry_id", "fund_id", "hash")
+_ENTRY_COLUMNS = (
+    "fund_id", "currency", "date", "memo", "source_type", "source_ref", "actor",
+    "idempotency_key", "reverses_id", "status",
+)  # fmt: skip
+_NEW_ENTRY_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('entries', 'id')) FROM generate_series(1, :count)"
+)
+_INSERT_LINKS = insert(_CHAIN)
+_LOCK_FUNDS = (
+    select(_FUNDS.c.id)
+    .where(_FUNDS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_FUNDS.c.id)
+    .with_for_update()
+)
+_LAST_LINK = (
+    select(_CHAIN.c.fund_id, func.max(_CHAIN.c.entry_id).label("entry_id"))
+    .where(_CHAIN.c.fund_id.in_(bindparam("ids", expanding=True)))
+    .group_by(_CHAIN.c.fund_id)
+    .subquery()
+)
+_CHAIN_HEADS = select(_CHAIN.c.fund_id, _CHAIN.c.hash).join(
+    _LAST_LINK, _LAST_LINK.c.entry_id == _CHAIN.c.entry_id
+)
 _MARK_POSTED = (
     update(_ENTRIES)
     .where(_ENTRIES.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=EntryStatus.POSTED.value)
+)
+# PostgreSQL: one UPDATE for the whole batch (its statement trigger checks them at once),
+# the ids sent as one array rather than hundreds of IN parameters to plan.
+_MARK_POSTED_ARRAY = (
+    update(_ENTRIES)
+    .where(_ENTRIES.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(Integer))))
     .values(status=EntryStatus.POSTED.value)
 )
 
@@ -283,22 +330,115 @@ def _write(
         return []
     session.flush()
     connection = session.connection()
+    heads = _lock_chain_heads(session, sorted({d.fund_id for d in drafts}))
     entry_rows = [_entry_row(d, actor, context, reverses_id) for d in drafts]
-    # Every new entry has its own key (given or generated), so the keys map the
-    # returned ids back to the drafts whatever order the database returns them in.
-    returned: Sequence[Any] = connection.execute(_INSERT_ENTRIES, entry_rows).all()
-    ids_by_key = dict(returned)
-    entry_ids: list[int] = [ids_by_key[row["idempotency_key"]] for row in entry_rows]
+    entry_ids = _insert_entries(connection, entry_rows)
     posting_rows = [
         {"entry_id": entry_id, "account_id": p.account_id, "side": p.side.value, "amount": p.amount}
         for entry_id, draft in zip(entry_ids, drafts, strict=True)
         for p in draft.postings
     ]
-    connection.execute(_INSERT_POSTINGS, posting_rows)
-    for ids in _chunks(entry_ids):
-        connection.execute(_MARK_POSTED, {"ids": ids})
+    _insert_postings(connection, posting_rows)
+    if connection.dialect.name == "postgresql":
+        connection.execute(_MARK_POSTED_ARRAY, {"ids": entry_ids})
+    else:
+        for ids in _chunks(entry_ids):
+            connection.execute(_MARK_POSTED, {"ids": ids})
+    links = _chain_links(heads, entry_ids, entry_rows, drafts)
+    if connection.dialect.name == "postgresql":
+        _copy(
+            connection, "entry_chain", _LINK_COLUMNS, ([r[c] for c in _LINK_COLUMNS] for r in links)
+        )
+    else:
+        connection.execute(_INSERT_LINKS, links)
     _expire_stale(session, entry_ids, {p.account_id for d in drafts for p in d.postings})
     return entry_ids
+
+
+def _insert_entries(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the draft entries and return their ids, in the order of the rows."""
+    if connection.dialect.name == "postgresql":
+        # Ids drawn from the sequence first, then one COPY (see _insert_postings).
+        ids = list(connection.execute(_NEW_ENTRY_IDS, {"count": len(rows)}).scalars())
+        created = utc_now()
+        values = (
+            [entry_id, created, *(row[c] for c in _ENTRY_COLUMNS)]
+            for entry_id, row in zip(ids, rows, strict=True)
+        )
+        _copy(connection, "entries", ("id", "created_at", *_ENTRY_COLUMNS), values)
+        return ids
+    # Every new entry has its own key (given or generated), so the keys map the
+    # returned ids back to the drafts whatever order the database returns them in.
+    returned: Sequence[Any] = connection.execute(_INSERT_ENTRIES, rows).all()
+    ids_by_key = dict(returned)
+    return [ids_by_key[row["idempotency_key"]] for row in rows]
+
+
+def _insert_postings(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert the postings: one executemany on SQLite, one COPY on PostgreSQL.
+
+    psycopg's executemany sends an INSERT per row, so the statement-level triggers
+    of ``postings`` would run once per posting; COPY is one statement (its triggers
+    run once, on the whole batch) and the fastest way in for the rows themselves.
+    """
+    if connection.dialect.name != "postgresql":
+        connection.execute(_INSERT_POSTINGS, rows)
+        return
+    _copy(connection, "postings", _POSTING_COLUMNS,
+          ([row[name] for name in _POSTING_COLUMNS] for row in rows))  # fmt: skip
+
+
+def _copy(
+    connection: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """COPY rows into a table on PostgreSQL, in the connection's transaction.
+
+    The driver's errors are raised as SQLAlchemy raises them (IntegrityError …).
+    """
+    import psycopg
+
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as error:
+        raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
+
+
+def _lock_chain_heads(session: Session, fund_ids: Sequence[int]) -> dict[int, str]:
+    """Lock the funds (PostgreSQL) and return the hash their chains end with now.
+
+    The lock keeps a fund's writers in line, so each one chains to the last entry the
+    previous one posted, and a fund's entries are chained in the order of their ids.
+    SQLite needs no lock: it has one writer at a time.
+    """
+    heads = dict.fromkeys(fund_ids, GENESIS)
+    for ids in _chunks(fund_ids):
+        if session.get_bind().dialect.name == "postgresql":
+            _rows(session, _LOCK_FUNDS, ids=ids)
+        heads.update(_rows(session, _CHAIN_HEADS, ids=ids))
+    return heads
+
+
+def _chain_links(
+    heads: dict[int, str],
+    entry_ids: Sequence[int],
+    entry_rows: Sequence[dict[str, Any]],
+    drafts: Sequence[EntryDraft],
+) -> list[dict[str, object]]:
+    """Return the chain rows of new entries, each hashed onto its fund's previous one."""
+    links = []
+    for entry_id, row, draft in sorted(zip(entry_ids, entry_rows, drafts, strict=True)):
+        entry = ChainedEntry(
+            entry_id, row["fund_id"], row["date"], row["currency"], row["source_type"],
+            row["source_ref"], row["reverses_id"], row["memo"], row["actor"],
+        )  # fmt: skip
+        postings = [posting_line(p.account_id, p.side.value, p.amount) for p in draft.postings]
+        heads[draft.fund_id] = entry_hash(heads[draft.fund_id], entry, postings)
+        links.append({"entry_id": entry_id, "fund_id": draft.fund_id, "hash": heads[draft.fund_id]})
+    return links
 
 
 def _entry_row(

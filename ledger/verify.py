@@ -7,18 +7,25 @@ Checks, per fund (or all funds):
 - each fund's balances sum to zero (the trial balance balances);
 - no posted entry is dated on or before a period close made before it was created;
 - every reversal mirrors the entry it reverses, in the same fund, on or after its date;
-- no draft is left behind (writers post in the same transaction they draft).
+- no draft is left behind (writers post in the same transaction they draft);
+- every posted entry has its link in its fund's hash chain, and each link's hash is
+  the hash of the entry as it is now, its postings and the previous link's hash
+  (``ledger/chain.py``): an entry or posting rewritten behind the triggers' back
+  shows, even when its balances were rewritten to match.
 Returns a list of problems; an empty list means the books are sound.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from ledger.chain import GENESIS, ChainedEntry, entry_hash
 from ledger.entries import EntryStatus, net_by_account
 from ledger.models import Account, Entry, PeriodClose, PostingRow
 
@@ -41,12 +48,15 @@ class Problem:
 
 def verify(session: Session, fund_id: int | None = None) -> list[Problem]:
     """Return every problem found in the fund's books (all funds when fund_id is None)."""
+    read = read_postings(session, fund_id)
     return [
-        *_entry_problems(session, fund_id),
+        *read.entry_problems,
         *_balance_problems(session, fund_id),
         *_closed_period_problems(session, fund_id),
         *_reversal_problems(session, fund_id),
         *_draft_problems(session, fund_id),
+        *read.chain_problems,
+        *_stray_link_problems(session, fund_id),
     ]
 
 
@@ -54,51 +64,112 @@ def _for_fund(query: Select, column: Any, fund_id: int | None) -> Select:  # typ
     return query if fund_id is None else query.where(column == fund_id)
 
 
-def _entry_problems(session: Session, fund_id: int | None) -> list[Problem]:
-    foreign = case(
-        (
-            (Account.fund_id != Entry.fund_id) | (Account.currency != Entry.currency),
-            1,
-        ),
-        else_=0,
-    )
-    query = (
-        select(Entry.id, Entry.fund_id, func.sum(SIGNED), func.count(), func.sum(foreign))
-        .join(PostingRow, PostingRow.entry_id == Entry.id)
-        .join(Account, Account.id == PostingRow.account_id)
-        .where(Entry.status == POSTED)
-        .group_by(Entry.id, Entry.fund_id)
-        .having((func.sum(SIGNED) != 0) | (func.count() < 2) | (func.sum(foreign) > 0))
-    )
+# --- one pass over every posted entry, its postings summed by the database ---------------
+
+#: Each posted entry with its chain link and, aggregated by the database, its postings:
+#: how many, their net debit, how many are on an account outside its fund or currency,
+#: and their lines as the hash covers them (``ledger.chain.posting_line``).
+_ENTRIES = """
+    SELECT e.id, e.fund_id, e.date, e.currency, e.source_type, e.source_ref, e.reverses_id,
+           e.memo, e.actor, c.hash,
+           COUNT(p.id),
+           COALESCE(SUM(CASE p.side WHEN 'debit' THEN p.amount ELSE -p.amount END), 0),
+           COALESCE(SUM(CASE WHEN a.fund_id = e.fund_id AND a.currency = e.currency
+                             THEN 0 ELSE 1 END), 0),
+           {lines}(CAST(p.account_id AS TEXT) || ' ' || p.side || ' ' || CAST(p.amount AS TEXT),
+                   '|')
+    FROM entries e
+    LEFT JOIN entry_chain c ON c.entry_id = e.id
+    LEFT JOIN postings p ON p.entry_id = e.id
+    LEFT JOIN accounts a ON a.id = p.account_id
+    WHERE e.status = 'posted' {fund}
+    GROUP BY e.id, c.hash
+    ORDER BY e.id"""
+#: The string aggregate of each database.
+_CONCAT = {"sqlite": "group_concat", "postgresql": "string_agg"}
+
+
+@dataclass
+class PostingsRead:
+    """What one pass over the posted entries and their postings found."""
+
+    entry_problems: list[Problem] = field(default_factory=list)
+    chain_problems: list[Problem] = field(default_factory=list)
+
+
+def read_postings(session: Session, fund_id: int | None = None) -> PostingsRead:
+    """Read every posted entry once, in id order, with its postings aggregated by the database.
+
+    Each entry must balance, have at least two postings and post only to accounts of
+    its fund and currency; each fund's hash chain is recomputed (``_link_problems``).
+    """
+    where = "" if fund_id is None else f"AND e.fund_id = {int(fund_id)}"
+    concat = _CONCAT.get(session.get_bind().dialect.name, "string_agg")
+    read, heads = PostingsRead(), dict[int, str]()
+    for row in _stream(session, _ENTRIES.format(fund=where, lines=concat)):
+        entry, stored = ChainedEntry(*row[:9]), row[9]
+        count, imbalance, outside, lines = row[10:]
+        if imbalance or count < 2 or outside:
+            read.entry_problems += _entry_problems(entry, imbalance, count, bool(outside))
+        expected = entry_hash(heads.get(entry.fund_id, GENESIS), entry, (lines or "").split("|"))
+        if stored != expected:
+            read.chain_problems += _link_problems(entry, stored, expected)
+        heads[entry.fund_id] = stored or expected
+    return read
+
+
+def _stream(session: Session, sql: str) -> Iterator[tuple[Any, ...]]:
+    """Yield the rows of a query as the driver's plain tuples (no SQLAlchemy rows).
+
+    PostgreSQL: a server-side cursor, so the postings of a whole ledger are not held
+    in memory at once.
+    """
+    dbapi: Any = session.connection().connection.dbapi_connection
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = dbapi.cursor(name=f"verify_{uuid.uuid4().hex}")
+        cursor.itersize = 20_000
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        yield from cursor
+    finally:
+        cursor.close()
+
+
+def _entry_problems(
+    entry: ChainedEntry, imbalance: int, count: int, outside: bool
+) -> list[Problem]:
     problems = []
-    for entry_id, fund, imbalance, count, foreign_count in session.execute(
-        _for_fund(query, Entry.fund_id, fund_id)
-    ):
-        if imbalance:
-            problems.append(
-                Problem("unbalanced_entry", f"entry {entry_id} is off by {imbalance}", fund)
-            )
-        if count < 2:
-            problems.append(
-                Problem("too_few_postings", f"entry {entry_id} has {count} posting(s)", fund)
-            )
-        if foreign_count:
-            problems.append(
-                Problem("account_of_another_fund", f"entry {entry_id} posts outside its fund", fund)
-            )
-    problems += _entries_without_postings(session, fund_id)
+    if imbalance:
+        message = f"entry {entry.id} is off by {imbalance}"
+        problems.append(Problem("unbalanced_entry", message, entry.fund_id))
+    if count == 0:
+        message = f"entry {entry.id} has no postings"
+        problems.append(Problem("too_few_postings", message, entry.fund_id))
+    elif count < 2:
+        message = f"entry {entry.id} has {count} posting(s)"
+        problems.append(Problem("too_few_postings", message, entry.fund_id))
+    if outside:
+        message = f"entry {entry.id} posts outside its fund"
+        problems.append(Problem("account_of_another_fund", message, entry.fund_id))
     return problems
 
 
-def _entries_without_postings(session: Session, fund_id: int | None) -> list[Problem]:
-    query = select(Entry.id, Entry.fund_id).where(
-        Entry.status == POSTED,
-        ~select(PostingRow.id).where(PostingRow.entry_id == Entry.id).exists(),
-    )
-    return [
-        Problem("too_few_postings", f"entry {entry_id} has no postings", fund)
-        for entry_id, fund in session.execute(_for_fund(query, Entry.fund_id, fund_id))
-    ]
+def _link_problems(entry: ChainedEntry, stored: str | None, expected: str) -> list[Problem]:
+    """Compare an entry's chain link with the hash recomputed onto the previous link.
+
+    Each entry is hashed onto the stored hash of its fund's previous link, so a
+    rewritten entry shows alone (not every entry after it), and a deleted one shows at
+    the next entry of its fund.
+    """
+    if stored is None:
+        message = f"entry {entry.id} is not in the chain"
+        return [Problem("chain_link_missing", message, entry.fund_id)]
+    if stored != expected:
+        message = f"entry {entry.id} or its postings differ from what was posted"
+        return [Problem("chain_mismatch", message, entry.fund_id)]
+    return []
 
 
 def _balance_problems(session: Session, fund_id: int | None) -> list[Problem]:
@@ -195,4 +266,25 @@ def _draft_problems(session: Session, fund_id: int | None) -> list[Problem]:
     return [
         Problem("draft_left_behind", f"entry {entry_id} was drafted but never posted", fund)
         for entry_id, fund in session.execute(_for_fund(query, Entry.fund_id, fund_id))
+    ]
+
+
+_STRAY_LINKS = """
+    SELECT c.entry_id, c.fund_id FROM entry_chain c LEFT JOIN entries e ON e.id = c.entry_id
+    WHERE (e.id IS NULL OR e.status <> 'posted' OR e.fund_id <> c.fund_id) {fund}"""
+
+
+def chain_problems(session: Session, fund_id: int | None = None) -> list[Problem]:
+    """Return only the hash chain's problems (``read_postings`` recomputes every link)."""
+    return [
+        *read_postings(session, fund_id).chain_problems,
+        *_stray_link_problems(session, fund_id),
+    ]
+
+
+def _stray_link_problems(session: Session, fund_id: int | None) -> list[Problem]:
+    where = "" if fund_id is None else f"AND c.fund_id = {int(fund_id)}"
+    return [
+        Problem("chain_link_stray", f"a chain link names entry {entry_id}, not posted here", fund)
+        for entry_id, fund in _stream(session, _STRAY_LINKS.format(fund=where))
     ]

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from groups import locale
 from groups.savings import queries, reads, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import Loan, Member, Repayment
 from reports import fundfacts
 from reports.document import Column, Heading, Table

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from groups import locale
 from groups.savings import measures, queries, rules, visits
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import MeetingLine
 from reports import fundfacts, kpis
 from reports.document import Column, Heading, Table

@@ -1,21 +1,31 @@
-"""The Flask application: the only package that imports Flask."""
+"""The Flask application: the only package that imports Flask.
+
+Importing ``web`` loads nothing heavy: the app factory imports Flask, the extensions
+and the models when it runs, so the ``sandogh`` command (``web.cli``) starts fast.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from web import config
 
-from web import config, routing
-from web.extensions import babel, csrf, db, login_manager, migrate
+if TYPE_CHECKING:
+    from flask import Flask
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create the app from the environment, then apply overrides (tests pass theirs)."""
-    app = Flask(__name__, instance_relative_config=True)
+    from flask import Flask
+
+    from web import routing
+
+    app = Flask(
+        __name__, instance_path=config.default_instance_path(), instance_relative_config=True
+    )
     routing.bound_ids(app)  # before any rule: an id past a column's range is a 404
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
@@ -31,7 +41,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, logins, CSRF, translations and security headers."""
     from web import concurrency, headers
+    from web.extensions import db, migrate
 
+    # Database errors are logged without their bound values (a national ID, an income…).
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("hide_parameters", True)
     db.init_app(app)
     concurrency.init_app(app)  # first: a request's transaction begins after it
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -44,9 +58,9 @@ def register_accounts(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from web import access
-    from web.auth import throttle
+    from web.auth import sessions, throttle
     from web.auth.language import select_locale
-    from web.auth.models import User
+    from web.extensions import babel, csrf, login_manager
 
     if app.debug or app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False  # plain http on a developer's machine
@@ -56,7 +70,7 @@ def register_accounts(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    sessions.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_locale="fa")
     throttle.init_app(app)

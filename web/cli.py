@@ -11,7 +11,6 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
-from werkzeug.serving import run_simple
 
 from ledger.errors import DomainError
 from ledger.export import FORMATS, export_journal
@@ -19,7 +18,6 @@ from ledger.verify import verify
 from web import create_app
 from web.extensions import db
 from web.fund_cli import fund
-from web.headers import QuietRequestHandler
 from web.ops_cli import attach as attach_ops
 from web.register_cli import attach as attach_register
 from web.report_cli import report
@@ -34,35 +32,20 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--on-existing-data",
+    is_flag=True,
+    help="Run on a database holding data the demo did not create (adds its known-password users).",
+)
 @with_appcontext
-def demo(host: str, port: int) -> None:
-    """Migrate the database, load the demo fund if it is empty, and serve the app."""
-    from web.demo import DEMO_PASSWORD, DEMO_TODAY, create_demo_users, load_demo_if_empty
-    from web.i18n import compile_catalogs
+def demo(host: str, port: int, on_existing_data: bool) -> None:
+    """Migrate the database, load the demo if it is empty, create the demo users, and serve.
 
-    compile_catalogs()
-    upgrade(directory=current_app.extensions["migrate"].directory)
-    if load_demo_if_empty(db.session()):
-        click.echo("Loaded the demo funds and the demo register.")
-    users = create_demo_users(db.session())
-    db.session.commit()
-    current_app.config["SESSION_COOKIE_SECURE"] = False  # the demo serves plain http
-    current_app.config["REMEMBER_COOKIE_SECURE"] = False
-    # The demo's meetings end on a fixed day: monitoring looks at the funds as of that day.
-    current_app.config["SANDOGH_TODAY"] = DEMO_TODAY
-    # The login page lists the demo users, in demo mode only (never set otherwise).
-    current_app.config["SANDOGH_DEMO_USERS"] = (users, DEMO_PASSWORD)
-    click.echo(f"Demo users (demo mode only), all with the password {DEMO_PASSWORD!r}:")
-    for username, role in users:
-        click.echo(f"  {username:12} {role}")
-    click.echo(f"Sandogh is at http://{host}:{port}/ — open it in a browser and log in.")
-    run_simple(
-        host,
-        port,
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        threaded=True,
-        request_handler=QuietRequestHandler,
-    )
+    Refuses a database holding data the demo did not create (web/demo_serve.py).
+    """
+    from web.demo_serve import run_demo
+
+    run_demo(current_app._get_current_object(), host, port, on_existing_data)  # type: ignore[attr-defined]
 
 
 @main.group()

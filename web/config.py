@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
 
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Return the app configuration from SANDOGH_* variables, with SQLite in the instance folder."""
-    default_db = "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
     return {
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("SANDOGH_DATABASE_URL", default_db)
+            os.environ.get("SANDOGH_DATABASE_URL", sqlite_in_instance(instance_path))
         ),
         "SECRET_KEY": os.environ.get("SANDOGH_SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -25,7 +25,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": os.environ.get("SANDOGH_SECURE_COOKIES", "1") != "0",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # A session unused this long ends (web/auth/sessions.py); 8 hours unless configured.
+        "SANDOGH_IDLE_TIMEOUT": idle_timeout(os.environ.get("SANDOGH_IDLE_MINUTES", "")),
         # A CSRF token lasts as long as the session: a long meeting sheet must not expire.
         "WTF_CSRF_TIME_LIMIT": None,
         # The dashboard's flag thresholds (reports.flags.Thresholds): "par30=0.15,attendance=0.6".
@@ -43,6 +44,33 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SANDOGH_QUEUE": os.environ.get("SANDOGH_QUEUE", "sandogh"),
         "SANDOGH_JOB_RETENTION_DAYS": float(os.environ.get("SANDOGH_JOB_RETENTION_DAYS") or 7),
     }
+
+
+def idle_timeout(minutes: str) -> int:
+    """Return the idle timeout in seconds: ``minutes`` if it is a positive number, else 8 hours."""
+    return int(minutes) * 60 if minutes.strip().isdigit() and int(minutes) > 0 else 8 * 3600
+
+
+def default_instance_path() -> str:
+    """Return the instance folder as Flask finds it for the ``web`` package, without Flask.
+
+    ``instance/`` next to the package in a checkout; ``<prefix>/var/web-instance`` when
+    installed. The app factory passes it to Flask, so the CLI's database-only commands
+    (``web/cli/context.py``) and the app always agree on where the default database is.
+    """
+    root = Path(__file__).resolve().parent.parent
+    prefix = Path(sys.prefix).resolve()
+    if root.is_relative_to(prefix):
+        return str(prefix / "var" / "web-instance")
+    if root.name.lower() == "site-packages":
+        lib = root.parent if root.parent.name.lower() == "lib" else root.parent.parent
+        return str(lib.parent / "var" / "web-instance")
+    return str(root / "instance")
+
+
+def sqlite_in_instance(instance_path: str) -> str:
+    """Return the URL of the default SQLite database in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "sandogh.sqlite3")
 
 
 def with_busy_timeout(config: dict[str, Any]) -> None:

@@ -329,6 +329,8 @@ def create_demo_users(session: Session) -> list[tuple[str, str]]:
     role) of every demo user.
     """
     from groups.savings.models import Member
+    from web.auth import events
+    from web.auth.events import EventKind
     from web.auth.models import FacilitatorAssignment, Role, User
 
     fund_id = session.scalar(select(Fund.id).order_by(Fund.id).limit(1))
@@ -348,6 +350,7 @@ def create_demo_users(session: Session) -> list[tuple[str, str]]:
             user.member_id = member.id
         session.add(user)
         session.flush()
+        events.record(session, EventKind.USER_CREATED, user, detail="demo")
         if role == Role.FACILITATOR:
             hers = select(SavingsFund.fund_id).where(SavingsFund.facilitator == DEMO_FACILITATOR)
             for fund in session.scalars(hers.order_by(SavingsFund.fund_id)):

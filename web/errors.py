@@ -28,6 +28,7 @@ from ledger.errors import DomainError
 from web.concurrency import RACE_MESSAGE, is_lost_race
 from web.extensions import db
 from web.formatting import current_locale, persian_digits
+from web.logsafe import log_unexpected
 
 #: status -> (title, message)
 PAGES: dict[int, tuple[Any, Any]] = {
@@ -142,6 +143,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Any:
-        app.logger.exception("Unhandled error", exc_info=error)
+        log_unexpected(app.logger, error)  # a database error without the values (web/logsafe.py)
         db.session.rollback()  # the page itself may need the database
         return json_error(500) if api_request() else render_error(500)

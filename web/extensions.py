@@ -16,8 +16,10 @@ import groups.savings.snapshots
 import groups.savings.visits
 import groups.training.models  # noqa: F401
 import ledger.models  # noqa: F401
+import web.auth.events
 import web.auth.models
 import web.auth.tokens
+import web.marks
 import web.reports.models  # noqa: F401
 from ledger.db import Base
 

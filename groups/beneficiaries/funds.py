@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from groups.savings import queries
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import Loan, Meeting, Member, SavingsFund
 from ledger import balances
 from ledger.accounts import member_account_code

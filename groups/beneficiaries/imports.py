@@ -31,10 +31,14 @@ from sqlalchemy.orm import Session
 
 from groups.beneficiaries.errors import MappingIncomplete
 from groups.beneficiaries.fields import BY_NAME, FIELDS, HEADER_ALIASES, parse_value
+from groups.beneficiaries.lengths import too_long
 from groups.beneficiaries.models import Agency, Beneficiary, Fact, Source, SourceRecord
 from groups.beneficiaries.normalise import name_key
 from groups.beneficiaries.register import agency_named, recompute, set_current
 from groups.beneficiaries.tables import Problem, Table
+
+#: The most characters of an uploaded file's name kept with its source (the column's length).
+FILE_NAME_LENGTH: int = getattr(Source.__table__.c.file_name.type, "length", None) or 300
 
 _CHUNK = 500
 ACTIONS = ("created", "updated", "merged", "unchanged")
@@ -136,6 +140,8 @@ def validate(table: Table, mapping: Mapping[str, str]) -> tuple[list[ValidRow], 
         values, row_problems = {}, []
         for index, spec in positions:
             value, problem = parse_value(spec, cells[index])
+            if value is not None and not problem:
+                problem = too_long(spec.name, value)
             if problem:
                 row_problems.append(Problem(number, table.header[index], cells[index], problem))
             elif value is not None:
@@ -261,7 +267,7 @@ def apply_plan(session: Session, plan: ImportPlan, actor: str) -> dict[str, int]
     source = Source(
         agency_id=agency.id,
         kind="import",
-        file_name=plan.file_name,
+        file_name=plan.file_name[:FILE_NAME_LENGTH],  # a name as long as the client sent
         file_hash=plan.file_hash,
         received_on=plan.received_on,
         recorded_by=actor,

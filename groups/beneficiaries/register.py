@@ -147,7 +147,7 @@ def set_current(woman: Beneficiary, values: Mapping[str, str]) -> None:
         setattr(woman, spec.name, _typed(spec.kind, raw) if raw is not None else None)
     woman.first_name = woman.first_name or ""
     woman.last_name = woman.last_name or ""
-    woman.name_key = name_key(woman.full_name)
+    woman.name_key = name_key(woman.full_name)[:200]  # two 100-character names and a space
 
 
 def _typed(kind: str, value: str) -> object:

@@ -19,28 +19,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groups.savings.chart import CODES
 from groups.savings.models import Member
 from ledger import balances
 from ledger.chart import open_member_account
 from ledger.entries import EntryDraft, Source, SourceType, credit, debit
 from ledger.models import Account
-
-CODES = {
-    "cash": "1010",
-    "social_cash": "1020",
-    "loans": "1100",
-    "payable": "2100",
-    "savings": "3100",
-    "social": "3200",
-    "surplus": "3300",
-    "opening": "3900",
-    "charges": "4100",
-    "fines": "4200",
-    "penalties": "4300",
-    "other_income": "4400",
-    "expenses": "5100",
-    "write_offs": "5200",
-}
 
 
 @dataclass

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from groups.savings import rules
+from groups.savings.chart import CODES
 from groups.savings.commands import (
     CashItem,
     FinePaid,
@@ -511,7 +512,7 @@ def _opening_cash(session: Session, meeting: Meeting) -> int:
         .where(
             Entry.source_type == SourceType.OPENING_BALANCE.value,
             Entry.source_ref == str(meeting.id),
-            Account.code == "1010",
+            Account.code == CODES["cash"],
             PostingRow.side == "debit",
         )
     )

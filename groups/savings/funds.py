@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from groups.beneficiaries.normalise import display_text, joined_key
 from groups.savings import queries, rules
-from groups.savings.book import CODES, FundBook
+from groups.savings.book import FundBook
+from groups.savings.chart import CODES, SAVINGS_FUND_CHART
 from groups.savings.commands import OpeningBalances
 from groups.savings.errors import (
     CycleAlreadyOpen,
@@ -52,7 +53,7 @@ def create_fund(
     """Open a fund's books with the savings chart and record its community facts."""
     if display_unit not in ("rial", "toman"):
         raise InvalidConstitution(f"Display unit must be rial or toman, not {display_unit!r}")
-    fund = open_fund(session, name, currency)
+    fund = open_fund(session, name, currency, SAVINGS_FUND_CHART)
     savings_fund = SavingsFund(
         fund_id=fund.id,
         village=village,

@@ -27,7 +27,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from groups.savings import queries, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import (
     Cycle,
     Instalment,

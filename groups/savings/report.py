@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from groups.savings import queries, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import Cycle, Loan, Meeting, MeetingLine, Member, SavingsFund, ShareOut
 from ledger import balances
 from ledger.accounts import member_account_code

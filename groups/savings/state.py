@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import Guarantee, Loan, LoanEvent, Meeting, Member, Repayment
 from groups.savings.states import FINISHED_LOAN, LoanStatus, MemberStatus
 from ledger.accounts import AccountType

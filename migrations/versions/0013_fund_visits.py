@@ -1,7 +1,7 @@
 """Fund visits: a facilitator's visits (day, notes) and the actions agreed, open until done.
 
 Revision ID: 0013
-Revises: 0010b
+Revises: 0007
 Create Date: 2026-12-04 17:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013"
-down_revision = "0010b"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

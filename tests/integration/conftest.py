@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
+from groups.savings.chart import SAVINGS_FUND_CHART
 from ledger.chart import open_fund, require_account
 from ledger.entries import EntryDraft, Posting, Source, SourceType
 from ledger.models import Fund
@@ -36,4 +37,4 @@ class Books:
 @pytest.fixture
 def books(session: Session) -> Books:
     """A new fund with the savings-fund chart."""
-    return Books(session, open_fund(session, "صندوق آزمایشی"))
+    return Books(session, open_fund(session, "صندوق آزمایشی", chart=SAVINGS_FUND_CHART))

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
+from groups.savings.chart import SAVINGS_FUND_CHART
 from ledger import balances
 from ledger.entries import credit, debit
 from ledger.posting import close_period, post, reverse
@@ -188,7 +189,7 @@ def test_an_idempotency_key_cannot_be_reused(books: Books) -> None:
 def test_an_entry_cannot_post_to_another_funds_account(books: Books) -> None:
     from ledger.chart import open_fund, require_account
 
-    other = open_fund(books.session, "دیگری")
+    other = open_fund(books.session, "دیگری", chart=SAVINGS_FUND_CHART)
     entry_id = insert_draft(books)
     insert_posting(
         books, entry_id, require_account(books.session, other.id, "1010").id, "debit", 100
@@ -209,3 +210,44 @@ def test_posting_by_sql_keeps_the_stored_balance(books: Books) -> None:
     )
     assert balances.balance(books.session, books.account("1010")) == 700
     assert balances.balance(books.session, books.account("3100")) == 700
+
+
+def balanced_draft(books: Books, key: str, amount: int) -> int:
+    """Insert by SQL a draft entry of ``amount`` from savings into cash; return its id."""
+    entry_id = insert_draft(books, key=key)
+    insert_posting(books, entry_id, books.account("1010"), "debit", amount)
+    insert_posting(books, entry_id, books.account("3100"), "credit", amount)
+    return entry_id
+
+
+def test_one_statement_posting_many_entries_checks_each(books: Books) -> None:
+    good = balanced_draft(books, "good", 300)
+    bad = insert_draft(books, key="bad")
+    insert_posting(books, bad, books.account("1010"), "debit", 100)
+    insert_posting(books, bad, books.account("3100"), "credit", 90)
+    sql = "UPDATE entries SET status = 'posted' WHERE id IN (:good, :bad)"
+    assert refused(books.session, sql, {"good": good, "bad": bad})
+    assert balances.balance(books.session, books.account("1010")) == 0  # nothing was kept
+
+
+def test_one_statement_posting_many_entries_keeps_every_balance(books: Books) -> None:
+    first, second = balanced_draft(books, "first", 300), balanced_draft(books, "second", 40)
+    books.session.execute(
+        text("UPDATE entries SET status = 'posted' WHERE id IN (:a, :b)"), {"a": first, "b": second}
+    )
+    assert balances.balance(books.session, books.account("1010")) == 340
+    assert balances.balance(books.session, books.account("3100")) == 340
+
+
+def test_a_posted_entry_cannot_be_renumbered_or_unposted(books: Books, posted: int) -> None:
+    for sql in (
+        "UPDATE entries SET id = id + 1000 WHERE id = :id",
+        "UPDATE entries SET status = 'draft' WHERE id = :id",
+    ):
+        assert refused(books.session, sql, {"id": posted})
+
+
+def test_a_chain_link_cannot_be_changed_or_deleted(books: Books, posted: int) -> None:
+    sql = "UPDATE entry_chain SET hash = :h WHERE entry_id = :id"
+    assert refused(books.session, sql, {"h": "0" * 64, "id": posted})
+    assert refused(books.session, "DELETE FROM entry_chain WHERE entry_id = :id", {"id": posted})

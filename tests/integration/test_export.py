@@ -26,6 +26,7 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from groups.savings.chart import SAVINGS_FUND_CHART
 from ledger.balances import trial_balance
 from ledger.chart import open_fund, open_member_account, require_account
 from ledger.entries import EntryDraft, Posting, Source, SourceType, credit, debit
@@ -63,7 +64,7 @@ class KeptBooks:
 
 def keep_a_few_weeks_of_books(session: Session, currency: str) -> KeptBooks:
     """Open a fund with two members and record four meetings, one mistake and its reversal."""
-    fund = open_fund(session, 'صندوق "امید"؛ محله\\ ۳', currency=currency)
+    fund = open_fund(session, 'صندوق "امید"؛ محله\\ ۳', currency=currency, chart=SAVINGS_FUND_CHART)
     maryam, zahra = 7, 12
     cash, bank, opening, charges, fines, expenses = (
         require_account(session, fund.id, code).id
@@ -236,7 +237,7 @@ def test_every_hledger_transaction_keeps_its_entry_id_and_postings(
 def test_line_breaks_in_fund_and_member_names_do_not_break_either_journal(
     session: Session, tmp_path: Path
 ) -> None:
-    fund = open_fund(session, "صندوق محله\r\nشماره‌ی ۳")
+    fund = open_fund(session, "صندوق محله\r\nشماره‌ی ۳", chart=SAVINGS_FUND_CHART)
     member = open_member_account(session, fund.id, "3100", 5, "فاطمه\nکریمی; از فهرست سازمان")
     cash = require_account(session, fund.id, "1010").id
     draft = EntryDraft(fund.id, FIRST_MEETING, "پس‌انداز", (debit(cash, 10), credit(member.id, 10)))
@@ -270,7 +271,7 @@ def test_bean_check_catches_a_stored_balance_that_disagrees_with_the_postings(
 def test_a_fund_without_entries_exports_files_both_tools_accept(
     session: Session, tmp_path: Path
 ) -> None:
-    fund = open_fund(session, "صندوق تازه", currency="USD")
+    fund = open_fund(session, "صندوق تازه", currency="USD", chart=SAVINGS_FUND_CHART)
     beancount_file = write_export(session, fund.id, "beancount", tmp_path / "empty.beancount")
     hledger_file = write_export(session, fund.id, "hledger", tmp_path / "empty.journal")
 
@@ -280,7 +281,7 @@ def test_a_fund_without_entries_exports_files_both_tools_accept(
 
 
 def test_an_unknown_format_or_fund_is_refused(session: Session) -> None:
-    fund = open_fund(session, "صندوق")
+    fund = open_fund(session, "صندوق", chart=SAVINGS_FUND_CHART)
     with pytest.raises(ValueError, match="ledger"):
         export_journal(session, fund.id, "ledger")
     with pytest.raises(UnknownFund):
@@ -338,3 +339,85 @@ def test_sandogh_ledger_verify_reports_a_tampered_balance_and_fails(
     assert "3100-0012" in result.output and "stores 999" in result.output
     assert "postings give -50000" in result.output
     assert verify(session, books.fund.id) != []
+
+
+# --- every fund in one file ------------------------------------------------------------------
+
+
+def export_every_fund(app: Flask, fmt: str, path: Path) -> Path:
+    """Run ``sandogh ledger export --all`` into a file and return its path."""
+    args = ["ledger", "export", "--all", "--format", fmt, "-o", str(path)]
+    result = app.test_cli_runner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def qualified_balances(session: Session, fund_id: int) -> dict[str, int]:
+    """Return the fund's trial balance keyed by the whole-ledger export's account names."""
+    return {
+        name.replace(":", f":F{fund_id}:", 1): amount
+        for name, amount in our_balances(session, fund_id).items()
+    }
+
+
+@pytest.fixture
+def two_funds(session: Session) -> list[KeptBooks]:
+    """Two funds in different currencies, each with a few weeks of books."""
+    return [keep_a_few_weeks_of_books(session, "IRR"), keep_a_few_weeks_of_books(session, "USD")]
+
+
+def test_every_fund_in_one_beancount_file_bean_check_accepts(
+    app: Flask, session: Session, tmp_path: Path, two_funds: list[KeptBooks]
+) -> None:
+    path = export_every_fund(app, "beancount", tmp_path / "all.beancount")
+    checked = bean_check(path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.count('option "title"') == 1
+    assert text.count(" balance ") >= sum(len(our_balances(session, b.fund.id)) for b in two_funds)
+    entries, errors, _options = loader.load_file(str(path))
+    assert errors == []
+    for books in two_funds:
+        ours = qualified_balances(session, books.fund.id)
+        exponent = minor_unit_exponent(books.fund.currency)
+        found = dict.fromkeys(ours, 0)
+        for entry in entries:
+            for posting in getattr(entry, "postings", []):
+                if f":F{books.fund.id}:" in posting.account:
+                    assert posting.units.currency == books.fund.currency
+                    found[posting.account] += to_minor(posting.units.number, exponent)
+        assert found == ours
+
+
+def test_every_fund_in_one_hledger_file_totals_zero_and_each_fund_equals_its_books(
+    app: Flask, session: Session, tmp_path: Path, two_funds: list[KeptBooks]
+) -> None:
+    path = export_every_fund(app, "hledger", tmp_path / "all.journal")
+    checked = hledger("-f", str(path), "check", "--strict")
+    assert checked.returncode == 0, checked.stderr
+    total = hledger("-f", str(path), "bal", "-O", "csv")
+    assert total.returncode == 0, total.stderr
+    assert list(csv.reader(io.StringIO(total.stdout)))[-1] == ["total", "0"]
+    for books in two_funds:
+        fund = books.fund
+        found = hledger_balances_of(path, fund.id, fund.currency)
+        ours = qualified_balances(session, fund.id)
+        assert with_zeros(found, ours) == ours and set(found) <= set(ours)
+
+
+def hledger_balances_of(path: Path, fund_id: int, currency: str) -> dict[str, int]:
+    """Return the balances ``hledger bal :F<id>:`` computes for the accounts of one fund."""
+    report = hledger("-f", str(path), "bal", "-N", "--flat", "-O", "csv", f":F{fund_id}:")
+    assert report.returncode == 0, report.stderr
+    exponent = minor_unit_exponent(currency)
+    totals: dict[str, int] = {}
+    for account, amount in list(csv.reader(io.StringIO(report.stdout)))[1:]:
+        match = re.fullmatch(rf"(-?[\d,]+(?:\.\d+)?)(?: {currency})?", amount)
+        assert match is not None, f"unexpected hledger amount {amount!r}"
+        totals[account] = to_minor(Decimal(match.group(1).replace(",", "")), exponent)
+    return totals
+
+
+def test_export_needs_one_fund_or_all(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(main, ["ledger", "export", "--format", "hledger"])
+    assert result.exit_code == 2 and "--fund ID or --all" in result.output

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from groups.savings.chart import SAVINGS_FUND_CHART
 from ledger import balances
+from ledger.chain import GENESIS, ChainedEntry, entry_hash, posting_line
 from ledger.chart import close_account, open_fund
 from ledger.entries import credit, debit
 from ledger.errors import (
@@ -23,6 +26,7 @@ from ledger.errors import (
     UnbalancedEntry,
     UnknownAccount,
 )
+from ledger.models import ChainLink, Entry
 from ledger.posting import close_period, post, post_many, reverse
 from ledger.verify import verify
 from tests.integration.conftest import DAY, Books
@@ -71,7 +75,7 @@ def test_a_broken_entry_is_refused_and_nothing_is_posted(books: Books, postings,
 
 
 def test_an_entry_cannot_mix_funds(books: Books) -> None:
-    other = open_fund(books.session, "صندوق دیگر")
+    other = open_fund(books.session, "صندوق دیگر", chart=SAVINGS_FUND_CHART)
     from ledger.chart import require_account
 
     foreign_cash = require_account(books.session, other.id, "1010").id
@@ -228,3 +232,24 @@ def test_a_reversal_key_of_another_entry_is_refused(books: Books) -> None:
     reverse(books.session, one.id, actor="t", on=DAY, idempotency_key="fix-1")
     with pytest.raises(IdempotencyKeyReused):
         reverse(books.session, two.id, actor="t", on=DAY, idempotency_key="fix-1")
+
+
+def test_each_posted_entry_is_chained_onto_its_funds_previous_one(books: Books) -> None:
+    cash, savings = books.account("1010"), books.account("3100")
+    drafts = [books.draft(debit(cash, n), credit(savings, n), key=f"chain-{n}") for n in (5, 7)]
+    first, second = post_many(books.session, drafts, "t")
+    post(books.session, books.draft(debit(cash, 9), credit(savings, 9), key="chain-9"), "t")
+    query = select(ChainLink).where(ChainLink.fund_id == books.fund.id)
+    links = books.session.scalars(query.order_by(ChainLink.entry_id)).all()
+    assert [link.entry_id for link in links][:2] == [first, second]
+    previous = GENESIS
+    for link in links:
+        entry = books.session.get(Entry, link.entry_id)
+        assert entry is not None and link.fund_id == entry.fund_id
+        fields = ChainedEntry(
+            entry.id, entry.fund_id, entry.date, entry.currency, entry.source_type,
+            entry.source_ref, entry.reverses_id, entry.memo, entry.actor,
+        )  # fmt: skip
+        postings = [posting_line(p.account_id, p.side, p.amount) for p in entry.postings]
+        previous = entry_hash(previous, fields, postings)
+        assert link.hash == previous

@@ -26,7 +26,8 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import SAVINGS_FUND_CHART, Side
+from groups.savings.chart import SAVINGS_FUND_CHART
+from ledger.accounts import Side
 from ledger.balances import trial_balance
 from ledger.chart import open_member_account
 from ledger.entries import Posting, credit, debit

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from groups.savings import queries, rules
 from groups.savings.commands import CashItem, FinePaid, Grant, MemberLine, NewLoan, Pledge
+from groups.savings.consistency import savings_problems
 from groups.savings.errors import (
     CycleAlreadyOpen,
     GuarantorLacksSavings,
@@ -660,6 +661,7 @@ class FundCycle(RuleBasedStateMachine):
         assert trial.is_balanced
         assert sum(line.net_debit for line in trial.lines) == 0
         assert verify(self.session, self.fund.fund_id) == []
+        assert savings_problems(self.session, self.fund.fund_id) == []
 
     @invariant()
     def the_cash_is_what_the_last_meeting_expected(self) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from groups.savings import queries
 from groups.savings.commands import FinePaid, MemberLine, NewLoan, Pledge
+from groups.savings.consistency import savings_problems
 from groups.savings.errors import (
     GuarantorLacksSavings,
     LoanExceedsCap,
@@ -67,6 +68,7 @@ def test_a_cycle_from_first_shares_to_share_out(fund: Fund) -> None:
     assert queries.pledges_held(fund.session, fund.fund_id, a.id) == 2_000  # released as she repays
     assert fund.trial_balance_is_zero()
     assert verify(fund.session, fund.fund_id) == []
+    assert savings_problems(fund.session, fund.fund_id) == []
 
     # Week 14: C repays the rest (4,000 principal + 600 charges); the loan is repaid.
     fund.meet(week(14), MemberLine(c.id, shares=1, repayments={loan.id: 4_600}))
@@ -85,6 +87,7 @@ def test_a_cycle_from_first_shares_to_share_out(fund: Fund) -> None:
     assert fund.balance("surplus") == 0
     assert fund.trial_balance_is_zero()
     assert verify(fund.session, fund.fund_id) == []
+    assert savings_problems(fund.session, fund.fund_id) == []
 
 
 def test_a_retried_meeting_posts_nothing_twice(fund: Fund) -> None:
@@ -127,6 +130,7 @@ def test_a_broken_rule_refuses_the_meeting_and_saves_nothing(
     assert fund.cash() == cash_before
     assert fund.session.query(Meeting).count() == meetings_before
     assert verify(fund.session, fund.fund_id) == []
+    assert savings_problems(fund.session, fund.fund_id) == []
 
 
 def test_nobody_pays_what_she_does_not_owe(fund: Fund) -> None:

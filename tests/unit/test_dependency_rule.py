@@ -6,6 +6,7 @@ Walks every import statement of every module; Flask and friends only in web/.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ PURE_RULE_MODULES = [
     "ledger/statements.py",
     "groups/calendar.py",
     "groups/savings/commands.py",
+    "groups/savings/chart.py",
     *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "groups/savings/rules").glob("*.py"))),
 ]
 
@@ -78,3 +80,16 @@ def test_the_rule_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from flask import Flask\nimport web.cli\n", encoding="utf-8")
     assert {"flask", "web"} <= imported_roots(bad)
+
+
+def test_the_ledger_core_knows_no_savings_chart() -> None:
+    """No account code nor savings name in ledger/: the chart is in groups/savings/chart.py."""
+    found = []
+    for path in modules("ledger"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.fullmatch(r"\d{4}(-\d+)?", node.value):
+                    found.append(f"{path.relative_to(ROOT)}: {node.value!r}")
+            elif isinstance(node, ast.Name) and "SAVINGS" in node.id:
+                found.append(f"{path.relative_to(ROOT)}: {node.id}")
+    assert found == []

@@ -21,7 +21,7 @@ from tests.savings.conftest import START
 from tests.web.conftest import Web, csrf_token, login
 from web.auth.models import Role
 from web.auth.tokens import ApiToken, create_token
-from web.token_cli import token as token_group
+from web.cli.token import token as token_group
 
 TODAY = START + timedelta(weeks=4)
 
@@ -159,3 +159,17 @@ def test_the_openapi_document_and_its_page_are_served_locally(client: FlaskClien
     assert "/api/v1/funds/{fund_id}/meetings" in spec["paths"]
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "POST /api/v1/funds/{fund_id}/meetings" in page and "<script" not in page
+
+
+def test_every_broken_rule_of_a_meeting_comes_back_at_once(
+    web: Web, session: Session, client: FlaskClient
+) -> None:
+    headers = {**bearer(session, web), "Idempotency-Key": "twoproblems"}
+    sheet = body(web)
+    sheet["lines"][1]["shares"] = 7
+    sheet["lines"][2]["shares"] = 9
+    answer = client.post(f"/api/v1/funds/{web.fund_id}/meetings", json=sheet, headers=headers)
+    assert answer.status_code == 422
+    members = {v["member"] for v in answer.json["violations"]}
+    assert {web.fund.members[1].id, web.fund.members[2].id} <= members
+    assert all(v["bound"] for v in answer.json["violations"])

@@ -97,6 +97,7 @@ EXPECTED: dict[str, Any] = {
     "admin.new_user": {ADMIN},
     "admin.edit_user": {ADMIN},
     "admin.reset_password": {ADMIN},
+    "admin.security_events": {ADMIN},
     # The JSON API (web/api/): the same rules as the pages; its documents are public.
     "api-docs.openapi_json": PUBLIC,
     "api_docs.page": PUBLIC,

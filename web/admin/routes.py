@@ -12,6 +12,8 @@ from groups.savings.models import Member
 from ledger.models import Fund
 from web.access import Role, roles_required
 from web.admin.forms import NewUserForm, ResetPasswordForm, UserForm
+from web.auth import events
+from web.auth.events import EventKind
 from web.auth.models import FacilitatorAssignment, User
 from web.extensions import db
 
@@ -51,6 +53,7 @@ def new_user() -> str | Response:
         user.set_password(form.password.data)
         db.session.add(user)
         _apply(form, user)
+        events.record(db.session(), EventKind.USER_CREATED, user, detail=f"role {user.role}")
         db.session.commit()
         flash(_("The user %(name)s was created.", name=user.username), "success")
         return redirect(url_for("admin.users"))
@@ -68,7 +71,9 @@ def edit_user(user_id: int) -> str | Response:
         form.assignments.data = _assigned_ids(user)
     if form.validate_on_submit() and _check(form, user):
         user.username = form.username.data.strip()
+        before = (user.role, user.active)
         _apply(form, user)
+        _record_changes(user, *before)
         db.session.commit()
         flash(_("The user %(name)s was saved.", name=user.username), "success")
         return redirect(url_for("admin.users"))
@@ -86,6 +91,8 @@ def reset_password(user_id: int) -> tuple[str, int] | Response:
     if reset.validate_on_submit():
         user.set_password(reset.password.data)
         user.failed_logins, user.locked_until = 0, None
+        user.end_sessions()
+        events.record(db.session(), EventKind.PASSWORD_RESET, user)
         db.session.commit()
         flash(_("The password of %(name)s was reset.", name=user.username), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -93,6 +100,17 @@ def reset_password(user_id: int) -> tuple[str, int] | Response:
     _prepare(form)
     form.assignments.data = _assigned_ids(user)
     return render_template("admin/user_form.html", form=form, user=user, reset=reset), 400
+
+
+def _record_changes(user: User, role: str, active: bool) -> None:
+    """Record a role change or a (de)activation, and end the user's sessions on either."""
+    if user.role != role:
+        events.record(db.session(), EventKind.ROLE_CHANGED, user, detail=f"{role} → {user.role}")
+    if user.active != active:
+        kind = EventKind.USER_REACTIVATED if user.active else EventKind.USER_DEACTIVATED
+        events.record(db.session(), kind, user)
+    if user.role != role or not user.active:
+        user.end_sessions()
 
 
 def _fund_choices() -> list[tuple[int, str]]:
@@ -155,3 +173,6 @@ def _apply(form: UserForm, user: User) -> None:
     if role == Role.FACILITATOR:
         for fund_id in sorted(set(form.assignments.data or [])):
             db.session.add(FacilitatorAssignment(user_id=user.id, fund_id=fund_id))
+
+
+from web.admin import events as _events  # noqa: E402,F401  (the security events page, on bp)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from web.auth.models import LOCALES
+from web.auth.passwords import MIN_PASSWORD_LENGTH, is_common
 from web.formatting import persian_digits
-
-MIN_PASSWORD_LENGTH = 10
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -29,10 +29,24 @@ class LongEnough(Length):  # type: ignore[misc]
         super().__call__(form, field)
 
 
+class NotCommon:
+    """Refuse a commonly used password (web/auth/passwords.py), or the form's username."""
+
+    def __call__(self, form: object, field: object) -> None:
+        username = getattr(getattr(form, "username", None), "data", None) or ""
+        if not username and current_user and current_user.is_authenticated:
+            username = current_user.username  # her own password change
+        if is_common(str(getattr(field, "data", "") or ""), str(username)):
+            raise ValidationError(
+                gettext("This password is too common and easily guessed. Choose another.")
+            )
+
+
 def new_password_field(label: object) -> PasswordField:
-    """A new password: at least MIN_PASSWORD_LENGTH characters."""
+    """A new password: at least MIN_PASSWORD_LENGTH characters, and not a common one."""
     return PasswordField(
-        label, validators=[InputRequired(), LongEnough(min=MIN_PASSWORD_LENGTH, max=200)]
+        label,
+        validators=[InputRequired(), LongEnough(min=MIN_PASSWORD_LENGTH, max=200), NotCommon()],
     )
 
 

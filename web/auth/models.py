@@ -8,6 +8,11 @@ viewer see every fund. Passwords are stored only as werkzeug scrypt hashes.
 Login throttling (see web/auth/throttle.py): ``failed_logins`` counts the
 failures since the last success; after ``MAX_FAILED_LOGINS`` the account is
 locked until ``locked_until``.
+
+Sessions (see web/auth/sessions.py): the id Flask-Login keeps in the session
+cookie is ``"<id>:<session_version>"``. Raising ``session_version``
+(``end_sessions``) makes every cookie issued before it name no user, so every
+session of that user ends at its next request, in every process.
 """
 
 from __future__ import annotations
@@ -72,6 +77,16 @@ class User(UserMixin, Base):  # type: ignore[misc]
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    #: Raised to end every session of the user (part of the id in the session cookie).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """The id kept in the session: the user's id and her session version."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every session of this user (at their next request); the caller commits."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:

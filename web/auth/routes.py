@@ -21,7 +21,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from ledger.models import utc_now
-from web.auth import throttle
+from web.access import user as access_user
+from web.auth import events, sessions, throttle
+from web.auth.events import EventKind
 from web.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from web.auth.models import PASSWORD_METHOD, User
 from web.extensions import db
@@ -70,32 +72,55 @@ def login() -> str | Response:
 
 
 def _authenticate(username: str, password: str) -> str | None:
-    """Log the user in and return None, or return why not (and count the failure)."""
+    """Log the user in and return None, or return why not (and count and record the failure).
+
+    A locked account gets the very message of a wrong password, after the same
+    scrypt check, so a lockout tells a guesser nothing about the account.
+    """
     now = utc_now()
     ip = request.remote_addr or "unknown"
     if throttle.ip_failures().blocked(ip, now):
+        _failed(None, username, "address blocked")
         return _("Too many failed logins from this device. Try again in 15 minutes.")
     user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is not None and user.is_locked(now):
-        return _("This account is locked after too many failed logins. Try again later.")
-    if user is None:
+    if user is None or user.is_locked(now):
         _spend_hash_time(password)
-    if user is None or not user.check_password(password):
+        throttle.record_failure(None, ip, now)  # the address's count; a locked account's stays
+        _failed(user, username, "locked" if user is not None else "unknown username")
+        return _("Wrong username or password.")
+    if not user.check_password(password):
         throttle.record_failure(user, ip, now)
+        _failed(user, username, "wrong password")
+        if user.is_locked(now):
+            events.record(db.session(), EventKind.LOCKOUT, user, detail="5 wrong passwords")
         db.session.commit()
         return _("Wrong username or password.")
     if not user.active:
+        _failed(user, username, "deactivated")
         return _("This account is deactivated. Ask the administrator.")
     throttle.record_success(user)
     session.clear()  # a fresh session for the logged-in user
     login_user(user)
+    sessions.start(user)
+    events.record(db.session(), EventKind.LOGIN_OK, user)
     db.session.commit()
     return None
 
 
+def _failed(user: User | None, typed: str, why: str) -> None:
+    """Record a failed login (committed now: the failure must stay even if nothing else does)."""
+    events.record(db.session(), EventKind.LOGIN_FAILED, user, username=typed.strip(), detail=why)
+    db.session.commit()
+
+
 @bp.post("/logout")
 def logout() -> Response:
-    """Log out and go back to the login page."""
+    """Log out, ending every session of the user, and go back to the login page."""
+    if current_user.is_authenticated:
+        me = access_user()
+        me.end_sessions()
+        events.record(db.session(), EventKind.LOGOUT, me)
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -107,9 +132,14 @@ def change_password() -> str | Response:
     """Change one's own password after typing the current one."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if current_user.check_password(form.current.data or ""):
-            current_user.set_password(form.new.data or "")
+        me = access_user()
+        if me.check_password(form.current.data or ""):
+            me.set_password(form.new.data or "")
+            me.end_sessions()  # every other session ends; this one goes on, logged in again
+            events.record(db.session(), EventKind.PASSWORD_CHANGED, me)
             db.session.commit()
+            login_user(me)
+            sessions.start(me)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.index"))
         form.current.errors = [_("The current password is wrong.")]

@@ -20,6 +20,8 @@ from groups import locale
 from groups.savings.commands import MeetingInput
 from groups.savings.meetings import record_meeting
 from groups.savings.models import Meeting
+from groups.savings.plan import MeetingPlan, Violations, plan_meeting
+from groups.savings.state import load_fund_state
 from ledger.errors import DomainError, IdempotencyKeyReused
 from web.capture.state import FAR_FROM_SCHEDULE_DAYS
 from web.commit import Attempt, Refused, attempt
@@ -59,13 +61,28 @@ def off_schedule(on: date, scheduled: date) -> bool:
     return abs(on - scheduled) > timedelta(days=FAR_FROM_SCHEDULE_DAYS)
 
 
+def planned(
+    session: Session, fund_id: int, command: MeetingInput
+) -> MeetingPlan | list[DomainError]:
+    """Return the meeting's plan, or every rule it breaks (``plan_meeting``: nothing is run)."""
+    try:
+        plan = plan_meeting(load_fund_state(session, fund_id, command.date), command)
+    except DomainError as error:  # no open cycle
+        return [error]
+    return [v.error() for v in plan] if isinstance(plan, Violations) else plan
+
+
 def record(fund_id: int, command: MeetingInput, actor: str, today: date) -> Attempt[Meeting]:
     """Record the meeting and commit, or return every refusal (nothing saved)."""
 
     def run() -> Meeting:
         refusal = date_refusal(command.date, today)
-        if refusal is not None:
-            raise Refused([refusal])
+        plan = planned(db.session(), fund_id, command)
+        errors = ([refusal] if refusal is not None else []) + (
+            plan if isinstance(plan, list) else []
+        )
+        if errors:
+            raise Refused(errors)
         return record_meeting(db.session(), fund_id, command, actor)
 
     try:

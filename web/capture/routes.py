@@ -19,18 +19,16 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from groups.savings.commands import MeetingInput
-from groups.savings.meetings import record_meeting
 from ledger.errors import DomainError
 from web.access import Role, roles_required, user, writable_fund
 from web.capture import decisions
-from web.capture.record import date_refusal, off_schedule, record, replay_of
+from web.capture.record import date_refusal, off_schedule, planned, record, replay_of
 from web.capture.state import CaptureState, capture_state
 from web.capture.today import today
 from web.capture.violations import Violation, fields_of, form_field, violations_of
 from web.extensions import db
 from web.formatting import jalali
 from web.formatting import persian_digits as digits
-from web.meetings.context import meeting_record
 from web.meetings.routes import typed_date
 from web.meetings.sheet import Sheet
 
@@ -104,17 +102,16 @@ def _edge_checks(state: CaptureState, command: MeetingInput, values: Any) -> lis
 def _rules(
     state: CaptureState, command: MeetingInput
 ) -> tuple[list[DomainError], dict[str, Any] | None]:
-    """Return the fund's refusals of the meeting, or what it would post (savepoint, rolled back)."""
-    session = db.session()
-    savepoint = session.begin_nested()
-    try:
-        meeting = record_meeting(session, state.fund_id, command, user().username)
-        preview = decisions.preview_of(meeting_record(session, meeting))
-    except DomainError as error:
-        savepoint.rollback()
-        return [error], None
-    savepoint.rollback()
-    return [], preview
+    """Return every refusal of the fund's rules, or what the meeting would post (its plan)."""
+    plan = planned(db.session(), state.fund_id, command)
+    if isinstance(plan, list):
+        return plan, None
+    counted = command.cash_counted
+    return [], {
+        "cash_expected": plan.cash_expected,
+        "cash_counted": counted,
+        "discrepancy": None if counted is None else counted - plan.cash_expected,
+    }
 
 
 def _post(state: CaptureState, values: Any, sheet: Sheet, command: MeetingInput) -> Any:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from groups.savings import queries, reads, rules
-from groups.savings.book import CODES
+from groups.savings.chart import CODES
 from groups.savings.models import (
     Cycle,
     Fine,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -25,9 +26,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from groups.beneficiaries.fields import FIELDS, parse_value
+from groups.beneficiaries.lengths import MAX_LENGTHS, TOO_LONG, too_long
 from groups.beneficiaries.models import SERVICE_KINDS
 from groups.beneficiaries.services import NEEDS
 from web.fields import JalaliDateField, MoneyField
+from web.formatting import persian_digits
 from web.register.labels import REGISTER_LABELS, choice, lazy_question
 
 #: Where hand-typed facts come from unless the form names another source.
@@ -52,6 +55,8 @@ _NUMERIC = ("national_id", "phone", "household_size", "dependants", "monthly_inc
 
 def problem_message(problem: str) -> Any:
     """Return what a reader found wrong in the page's language (unknown ones as they are)."""
+    if problem.startswith(TOO_LONG):
+        return gettext("At most %(n)s characters.", n=persian_digits(problem.split()[3]))
     for start, message in PROBLEMS:
         if problem.startswith(start):
             return message
@@ -78,6 +83,8 @@ def _question_field(spec: Any) -> Field:
     if spec.kind == "date":
         render = {"inputmode": "numeric", "dir": "ltr", "placeholder": "۱۳۶۰/۰۵/۱۲"}
     kind = TextAreaField if spec.name in _TEXTAREAS else StringField
+    if spec.name in MAX_LENGTHS and spec.kind == "text":
+        render = {**render, "maxlength": str(MAX_LENGTHS[spec.name])}
     return kind(label, validators=[Length(max=2000)], render_kw=render)
 
 
@@ -104,6 +111,8 @@ class QuestionnaireForm(FlaskForm):  # type: ignore[misc]
         for spec in FIELDS:
             field = getattr(self, spec.name)
             value, problem = parse_value(spec, str(field.data or ""))
+            if value is not None and not problem:
+                problem = too_long(spec.name, value)
             if problem == "is required" and not creating:
                 continue
             if problem:

@@ -20,6 +20,8 @@ from groups.beneficiaries.register import record_by_hand
 from groups.beneficiaries.services import assess_needs, give_aid, give_service
 from ledger.errors import DomainError
 from web.access import roles_required, user, visible_fund_ids
+from web.auth import events
+from web.auth.events import EventKind
 from web.errors import form_error
 from web.extensions import db
 from web.funds.views import today
@@ -50,17 +52,30 @@ def page(template: str, **values: Any) -> tuple[str, int]:
     return render_template(template, **values), 422 if failed else 200
 
 
-@bp.get("")
+@bp.route("", methods=["GET", "POST"])
 @roles_required(*READERS)
 def search_page() -> Any:
-    """Search the register by name or national ID, a page at a time."""
-    query = request.args.get("q", "").strip()
-    number = request.args.get("page", 1, type=query_id) or 1
+    """Search the register by name or national ID, a page at a time.
+
+    The form posts its query, so a national ID never appears in an address (nor
+    in an access log, a browser's history or a proxy's); a national ID in a GET
+    query is not searched, and the page asks for the form instead.
+    """
+    values = request.form if request.method == "POST" else request.args
+    query = values.get("q", "").strip()
+    number = values.get("page", 1, type=query_id) or 1
+    in_address = request.method == "GET" and bool(query) and is_national_id_query(query)
     refused = bool(query) and is_national_id_query(query) and not sees_sensitive()
     results = None
-    if query and not refused:
+    if query and not refused and not in_address:
         results = search(db.session(), query, number, within())
-    return render_template("register/search.html", query=query, results=results, refused=refused)
+    return render_template(
+        "register/search.html",
+        query="" if in_address else query,
+        results=results,
+        refused=refused,
+        in_address=in_address and not refused,
+    )
 
 
 @bp.get("/<int:beneficiary_id>")
@@ -77,8 +92,16 @@ def show(beneficiary_id: int) -> Any:
         db.session(), woman, today(), (me.username, me.role) if reveal else None, visible_fund_ids()
     )
     if reveal:
+        _sensitive_viewed(beneficiary_id)
         db.session.commit()  # the view of sensitive fields is logged
     return render_template("register/record.html", page=record, fields=FIELDS)
+
+
+def _sensitive_viewed(beneficiary_id: int) -> None:
+    """Add the view of a woman's sensitive fields to the security events (with sensitive_views)."""
+    events.record(
+        db.session(), EventKind.SENSITIVE_VIEWED, user(), detail=f"beneficiary {beneficiary_id}"
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -106,6 +129,7 @@ def edit(beneficiary_id: int) -> Any:
     form = QuestionnaireForm()
     if request.method == "GET":
         sensitive_view(db.session(), woman.id, user().username, user().role)
+        _sensitive_viewed(woman.id)
         db.session.commit()  # the form shows the sensitive answers: the view is logged
         for spec in FIELDS:
             _fill(getattr(form, spec.name), spec, getattr(woman, spec.name))

@@ -24,11 +24,13 @@ from groups import locale
 from groups.savings import rules
 from groups.savings.errors import InvalidConstitution
 from groups.savings.funds import ROLES
+from groups.savings.models import Member
 from ledger.errors import DomainError
 from web.errors import form_error
 from web.extensions import db
 from web.fields import JalaliDateField, MoneyField
 from web.funds.labels import LABELS
+from web.lengths import LinesFit
 
 #: "Constitution setting 'min_shares' must …" → min_shares
 _SETTING = re.compile(r"setting '(\w+)'")
@@ -168,7 +170,8 @@ class NewFundForm(ConstitutionForm):
         _l("Amounts shown in"), choices=[("rial", _l("rial")), ("toman", _l("toman"))]
     )
     members = TextAreaField(
-        _l("Members, one name a line"), validators=[InputRequired(), Length(max=20_000)]
+        _l("Members, one name a line"),
+        validators=[InputRequired(), Length(max=20_000), LinesFit(Member.name)],
     )
 
 

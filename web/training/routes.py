@@ -30,6 +30,7 @@ from ledger.models import Fund
 from web.access import roles_required
 from web.extensions import db
 from web.fields import JalaliDateField
+from web.lengths import LinesFit
 from web.register.forms import day
 from web.register.labels import REGISTER_LABELS
 from web.register.routes import page, written
@@ -58,7 +59,8 @@ class TraineesForm(FlaskForm):  # type: ignore[misc]
 
     women = TextAreaField(_l("Women"), validators=[Length(max=20_000)])
     others = TextAreaField(
-        _l("Others (facilitators…), one name a line"), validators=[Length(max=5000)]
+        _l("Others (facilitators…), one name a line"),
+        validators=[Length(max=5000), LinesFit(Attendance.person_name)],
     )
     others_role = SelectField(
         _l("Others are"),

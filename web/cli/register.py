@@ -9,25 +9,19 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask.cli import AppGroup, with_appcontext
 
-from groups.beneficiaries.dedup import decide, find_duplicates, merge, merge_proposed, undo_merge
-from groups.beneficiaries.errors import RegisterError
-from groups.beneficiaries.fields import parse_date
-from groups.beneficiaries.imports import ImportPlan, apply_plan, file_hash, plan_import
-from groups.beneficiaries.models import Beneficiary, MatchCandidate
-from groups.beneficiaries.programme import Area, programme_figures
-from groups.beneficiaries.tables import problems_csv, read_table
-from ledger.errors import DomainError
-from web.extensions import db
-from web.register.imports import import_limits
+from web.cli.context import with_app
+
+if TYPE_CHECKING:
+    from groups.beneficiaries.imports import ImportPlan
 
 ACTOR = "cli"
 
 
-@click.group(cls=AppGroup)
+@click.group()
 def register() -> None:
     """The programme register: import agency files, de-duplicate."""
 
@@ -50,6 +44,7 @@ def register() -> None:
     help="Map a column to a question (repeat); default: the agency's saved mapping.",
 )
 @click.option("--date", "received", metavar="DATE", help="The file's date (default: today).")
+@with_app
 def import_command(
     file: Path,
     agency: str,
@@ -59,6 +54,12 @@ def import_command(
     received: str | None,
 ) -> None:
     """Validate an agency's CSV/XLSX file and import its valid rows in one transaction."""
+    from groups.beneficiaries.imports import apply_plan, file_hash, plan_import
+    from groups.beneficiaries.tables import problems_csv, read_table
+    from ledger.errors import DomainError
+    from web.extensions import db
+    from web.register.imports import import_limits
+
     content = file.read_bytes()
     session = db.session()
     try:
@@ -114,8 +115,12 @@ def _print_plan(plan: ImportPlan, dry_run: bool) -> None:
 
 
 @register.command("dedup")
+@with_app
 def dedup_command() -> None:
     """Find likely duplicates and queue them (proposed or for review)."""
+    from groups.beneficiaries.dedup import find_duplicates
+    from web.extensions import db
+
     session = db.session()
     result = find_duplicates(session)
     session.commit()
@@ -130,8 +135,12 @@ def dedup_command() -> None:
 @click.option(
     "--status", type=click.Choice(["proposed", "review", "merged", "rejected"]), default="review"
 )
+@with_app
 def candidates_command(status: str) -> None:
     """List queued pairs: id, the two records, score and evidence."""
+    from groups.beneficiaries.models import Beneficiary, MatchCandidate
+    from web.extensions import db
+
     session = db.session()
     for candidate in (
         session.query(MatchCandidate).filter_by(status=status).order_by(MatchCandidate.id)
@@ -151,6 +160,7 @@ def candidates_command(status: str) -> None:
 @click.option("--proposed", is_flag=True, help="Merge every proposed pair.")
 @click.option("--candidate", type=int, help="Merge a queued pair by its id.")
 @click.option("--reject", type=int, help="Reject a queued pair by its id.")
+@with_app
 def merge_command(
     survivor_id: int | None,
     merged_id: int | None,
@@ -159,6 +169,10 @@ def merge_command(
     reject: int | None,
 ) -> None:
     """Merge two records (SURVIVOR MERGED), a queued pair, or every proposed pair."""
+    from groups.beneficiaries.dedup import decide, merge, merge_proposed
+    from groups.beneficiaries.errors import RegisterError
+    from web.extensions import db
+
     session = db.session()
     try:
         if proposed:
@@ -181,8 +195,13 @@ def merge_command(
 
 @register.command("undo-merge")
 @click.argument("merge_id", type=int)
+@with_app
 def undo_merge_command(merge_id: int) -> None:
     """Undo a merge: move back everything it moved."""
+    from groups.beneficiaries.dedup import undo_merge
+    from groups.beneficiaries.errors import RegisterError
+    from web.extensions import db
+
     session = db.session()
     try:
         undo_merge(session, merge_id, ACTOR)
@@ -194,6 +213,8 @@ def undo_merge_command(merge_id: int) -> None:
 
 
 def _date(text: str, hint: str) -> date:
+    from groups.beneficiaries.fields import parse_date
+
     try:
         return parse_date(text)
     except ValueError as error:
@@ -218,7 +239,7 @@ def _date(text: str, hint: str) -> date:
     help="FILE.pdf or FILE.xlsx (or .csv/.html).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@with_appcontext
+@with_app
 def programme_command(
     start: str | None,
     end: str | None,
@@ -230,6 +251,8 @@ def programme_command(
 ) -> None:
     """The programme report for a period and area: registered, trained, loans, jobs, counselling."""
     from groups import calendar
+    from groups.beneficiaries.programme import Area, programme_figures
+    from web.extensions import db
 
     last = _date(end, "--to") if end else date.today()
     first = (
@@ -248,42 +271,3 @@ def programme_command(
         click.echo(f"Wrote {output}", err=True)
     if as_json or output is None:
         click.echo(json.dumps(figures.to_dict(), ensure_ascii=False, indent=2))
-
-
-def attach(main: click.Group) -> None:
-    """Add ``register`` to the main command, and ``programme`` to its ``report`` group."""
-    main.add_command(register)
-    report = main.commands.get("report")
-    if not isinstance(report, click.Group):
-        report = AppGroup("report", help="Reports of the funds and the programme.")
-        main.add_command(report)
-    report.add_command(programme_command)
-    bench = main.commands.get("bench")
-    if isinstance(bench, click.Group):
-        bench.add_command(bench_register)
-
-
-@click.command("register")
-@click.option("--women", default=4_800, show_default=True, type=click.IntRange(min=10))
-@click.option("--dedup-records", default=1_000_000, show_default=True, type=click.IntRange(min=10))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
-def bench_register(women: int, dedup_records: int, json_path: Path | None) -> None:
-    """Import three agencies' files (6,000 rows), de-duplicate, report; match 1,000,000 records."""
-    import tempfile
-
-    from flask_migrate import upgrade
-
-    from bench.register import RegisterConfig, render, run
-    from web import create_app
-
-    config = RegisterConfig(women=women, dedup_records=dedup_records)
-    with tempfile.TemporaryDirectory(prefix="sandogh-bench-") as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'register.db'}"})
-        with app.app_context():
-            upgrade(directory=app.extensions["migrate"].directory)
-            figures = run(db.engine, config, lambda message: click.echo(message, err=True))
-            db.engine.dispose()
-    click.echo(render(figures))
-    if json_path is not None:
-        json_path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        click.echo(f"Wrote {json_path}", err=True)

@@ -1,4 +1,4 @@
-"""``sandogh serve``, ``backup``, ``restore`` and ``bench concurrency``: Sandogh for a programme.
+"""``sandogh serve``, ``worker``, ``backup``, ``restore`` and ``bench concurrency``.
 
 ``serve`` runs the app under gunicorn (settings in ``web/gunicorn_config.py``) after
 bringing the schema up to date; ``backup -o FILE`` writes a consistent copy of the
@@ -22,13 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
-from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 
-from web.backup import BackupError, backup, is_empty, restore
-from web.config import normalise_database_url
+from web.cli.context import with_app
 
 GUNICORN_CONFIG = "python:web.gunicorn_config"
 
@@ -37,9 +32,12 @@ GUNICORN_CONFIG = "python:web.gunicorn_config"
 @click.option("--bind", help="host:port to listen on (default SANDOGH_BIND or 127.0.0.1:8000).")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes.")
 @click.option("--no-upgrade", is_flag=True, help="Do not bring the schema up to date first.")
-@with_appcontext
+@with_app
 def serve(bind: str | None, workers: int | None, no_upgrade: bool) -> None:
     """Serve the app with gunicorn and several workers (the production server)."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
     if not no_upgrade:
         upgrade(directory=current_app.extensions["migrate"].directory)
     argv = [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG]
@@ -52,9 +50,11 @@ def serve(bind: str | None, workers: int | None, no_upgrade: bool) -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@with_appcontext
+@with_app
 def worker(burst: bool) -> None:
     """Run background jobs from Redis (SANDOGH_REDIS_URL): batch statements and the like."""
+    from flask import current_app
+
     from web import jobqueue
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -65,9 +65,13 @@ def worker(burst: bool) -> None:
 
 @click.command("backup")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
+@with_app
 def backup_command(output: Path) -> None:
     """Write a consistent copy of the database (SQLite: online backup; PostgreSQL: pg_dump -Fc)."""
+    from flask import current_app
+
+    from web.backup import BackupError, backup
+
     try:
         backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
     except BackupError as error:
@@ -77,23 +81,18 @@ def backup_command(output: Path) -> None:
 
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
+@with_app
 def restore_command(file: Path) -> None:
     """Restore a backup into the configured database, which must be empty."""
+    from flask import current_app
+
+    from web.backup import BackupError, restore
+
     try:
         restore(file, current_app.config["SQLALCHEMY_DATABASE_URI"])
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {file}; check it with: sandogh ledger verify", err=True)
-
-
-def attach(main: click.Group) -> None:
-    """Add the commands to the ``sandogh`` group."""
-    for command in (serve, worker, backup_command, restore_command):
-        main.add_command(command)
-    bench = main.commands["bench"]
-    assert isinstance(bench, click.Group)
-    bench.add_command(bench_concurrency)
 
 
 @click.command("concurrency")
@@ -120,7 +119,11 @@ def bench_concurrency(
     Exits with 1 when a request failed, a meeting was duplicated, an answer disagrees
     with the database, or the books do not verify.
     """
+    from sqlalchemy.engine import make_url
+
     from bench.concurrency import ConcurrencyConfig, ok, render
+    from web.backup import is_empty
+    from web.config import normalise_database_url
 
     config = ConcurrencyConfig(clients, shared_clients, seconds, workers)
     with tempfile.TemporaryDirectory(prefix="sandogh-bench-") as folder:
@@ -137,6 +140,8 @@ def bench_concurrency(
 
 def _race(url: str, folder: Path, config: Any) -> dict[str, Any]:
     """Set the database up, serve it with gunicorn, let the clients race, check the books."""
+    from flask_migrate import upgrade
+
     from bench.concurrency import check_books, create_funds, figures_of, run_clients
     from web import create_app
     from web.extensions import db

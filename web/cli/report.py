@@ -1,8 +1,8 @@
 """``sandogh report …``: print statements, minutes, share-out, loan schedules, financials, KPIs.
 
 Each document command writes PDF, HTML, CSV or XLSX, chosen by the output file's
-extension. The group is importable as ``web.report_cli.report`` so other commands
-(e.g. ``report programme``) can be added to it.
+extension. ``report programme`` lives with the register (``web/cli/register.py``) and
+is added to this group in ``web/cli/__init__.py``.
 """
 
 from __future__ import annotations
@@ -13,21 +13,27 @@ from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
-from groups import locale
-from ledger.errors import DomainError
-from reports import fundfacts, render
-from reports.document import Document
-from web.extensions import db
+from web.cli.context import with_app
+
+if TYPE_CHECKING:
+    from reports.document import Document
+
+
+def _session() -> Any:
+    """Return the app's session (the commands run with ``with_app``)."""
+    from web.extensions import db
+
+    return db.session()
 
 
 def _day(value: str | None) -> date | None:
     """Parse a date given as ISO (2026-11-23) or Jalali (1405/09/02, Persian digits too)."""
+    from groups import locale
+
     if not value:
         return None
     try:
@@ -37,6 +43,8 @@ def _day(value: str | None) -> date | None:
 
 
 def _format_of(path: Path) -> str:
+    from reports import render
+
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in render.FORMATS:
         raise click.BadParameter(f"use one of .{', .'.join(render.FORMATS)}", param_hint="-o")
@@ -45,6 +53,9 @@ def _format_of(path: Path) -> str:
 
 def _write(build: Callable[[], Document], output: Path) -> None:
     """Build a document and write it in the output's format; domain errors become messages."""
+    from ledger.errors import DomainError
+    from reports import render
+
     fmt = _format_of(output)
     try:
         document = build()
@@ -72,15 +83,17 @@ def report() -> None:
 @START
 @END
 @click.option("--member", "member_id", type=int, help="One member only.")
-@with_appcontext
+@with_app
 def statements_command(
     fund_id: int, output: Path, start: str | None, end: str | None, member_id: int | None
 ) -> None:
     """Write the statements of every member of a fund (one per page) to a PDF, CSV or XLSX."""
+    from ledger.errors import DomainError
+    from reports import fundfacts, render
     from reports.statement import statements_of_fund
 
     fmt = _format_of(output)
-    session = db.session()
+    session = _session()
     ids = [member_id] if member_id else None
     try:
         members = len(fundfacts.members_of(session, fund_id)) if ids is None else 1
@@ -111,12 +124,12 @@ def statements_command(
 @click.argument("fund_id", type=int)
 @click.argument("meeting_id", type=int)
 @OUTPUT
-@with_appcontext
+@with_app
 def minutes_command(fund_id: int, meeting_id: int, output: Path) -> None:
     """Write a meeting's minutes."""
     from reports.minutes import meeting_minutes
 
-    _write(lambda: meeting_minutes(db.session(), fund_id, meeting_id), output)
+    _write(lambda: meeting_minutes(_session(), fund_id, meeting_id), output)
 
 
 @report.command("share-out")
@@ -124,12 +137,12 @@ def minutes_command(fund_id: int, meeting_id: int, output: Path) -> None:
 @OUTPUT
 @click.option("--cycle", "cycle_id", type=int, help="An agreed cycle (default: preview now).")
 @END
-@with_appcontext
+@with_app
 def share_out_command(fund_id: int, output: Path, cycle_id: int | None, end: str | None) -> None:
     """Write the share-out report of a cycle, or a preview of the open cycle's."""
     from reports.shareout import share_out_report
 
-    _write(lambda: share_out_report(db.session(), fund_id, cycle_id, _day(end)), output)
+    _write(lambda: share_out_report(_session(), fund_id, cycle_id, _day(end)), output)
 
 
 @report.command("loan")
@@ -137,12 +150,12 @@ def share_out_command(fund_id: int, output: Path, cycle_id: int | None, end: str
 @click.argument("loan_id", type=int)
 @OUTPUT
 @END
-@with_appcontext
+@with_app
 def loan_command(fund_id: int, loan_id: int, output: Path, end: str | None) -> None:
     """Write a loan's schedule with its payments and guarantors."""
     from reports.loans import loan_schedule
 
-    _write(lambda: loan_schedule(db.session(), fund_id, loan_id, _day(end)), output)
+    _write(lambda: loan_schedule(_session(), fund_id, loan_id, _day(end)), output)
 
 
 @report.command("financials")
@@ -150,28 +163,30 @@ def loan_command(fund_id: int, loan_id: int, output: Path, end: str | None) -> N
 @OUTPUT
 @START
 @END
-@with_appcontext
+@with_app
 def financials_command(fund_id: int, output: Path, start: str | None, end: str | None) -> None:
     """Write the fund's trial balance, balance sheet and income statement for a period."""
     from reports.financials import financial_statements
 
-    _write(lambda: financial_statements(db.session(), fund_id, _day(start), _day(end)), output)
+    _write(lambda: financial_statements(_session(), fund_id, _day(start), _day(end)), output)
 
 
 @report.command("visit")
 @click.argument("fund_id", type=int)
 @OUTPUT
 @click.option("--as-of", "as_of", help="Day (ISO or Jalali; default: today).")
-@with_appcontext
+@with_app
 def visit_command(fund_id: int, output: Path, as_of: str | None) -> None:
     """Write a fund's visit report: KPIs, charts and flags."""
     from reports.visit import visit_report
 
     thresholds = _thresholds()
-    _write(lambda: visit_report(db.session(), fund_id, _day(as_of), thresholds), output)
+    _write(lambda: visit_report(_session(), fund_id, _day(as_of), thresholds), output)
 
 
 def _thresholds() -> Any:
+    from flask import current_app
+
     from reports.flags import Thresholds
 
     return Thresholds.from_mapping(current_app.config.get("SANDOGH_FLAGS", {}))
@@ -189,26 +204,24 @@ def _jsonable(value: Any) -> Any:
 @click.option("--fund", "fund_id", type=int, help="One fund (default: all, rolled up).")
 @click.option("--as-of", "as_of", help="Day (ISO or Jalali; default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only output for now).")
-@with_appcontext
+@with_app
 def kpis_command(fund_id: int | None, as_of: str | None, as_json: bool) -> None:
     """Print the monitoring KPIs and flags per fund, per facilitator and for the programme."""
     from reports.monitoring import kpis_document
 
-    document = kpis_document(
-        db.session(), [fund_id] if fund_id else None, _day(as_of), _thresholds()
-    )
-    db.session.commit()  # keep the snapshots of meetings measured for the first time
+    document = kpis_document(_session(), [fund_id] if fund_id else None, _day(as_of), _thresholds())
+    _session().commit()  # keep the snapshots of meetings measured for the first time
     click.echo(json.dumps(document, default=_jsonable, ensure_ascii=False, indent=2))
 
 
 @report.command("rebuild-snapshots")
 @click.option("--fund", "fund_ids", type=int, multiple=True, help="Only these funds.")
-@with_appcontext
+@with_app
 def rebuild_snapshots_command(fund_ids: tuple[int, ...]) -> None:
     """Recompute every meeting's fund snapshot from the books (after migration 0005)."""
     from groups.savings.snapshots import rebuild_snapshots
 
-    session = db.session()
+    session = _session()
     with click.progressbar(length=1, label="Meeting days", file=sys.stderr) as bar:
 
         def progress(done: int, total: int) -> None:

@@ -12,22 +12,19 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-from flask.cli import AppGroup
-from marshmallow import ValidationError
 
-from groups.savings.fundbook import export_book, import_book
-from groups.savings.report import fund_report
-from ledger.errors import DomainError
-from web.extensions import db
-from web.fundbook import dump_book, error_lines, load_book, parse_book_date
+from web.cli.context import command_session
+
+if TYPE_CHECKING:
+    from marshmallow import ValidationError
 
 IMPORT_ACTOR = "import"
 
 
-@click.group(cls=AppGroup)
+@click.group()
 def fund() -> None:
     """Import, export and report a savings fund."""
 
@@ -43,16 +40,25 @@ def import_book_command(file: Path, as_new: bool) -> None:
     A book already imported (the same ``id``, or the same contents) is refused unless
     ``--as-new`` asks for a copy.
     """
+    from marshmallow import ValidationError
+
+    from groups.savings.fundbook import import_book
+    from ledger.db import analyze
+    from ledger.errors import DomainError
+    from web.fundbook import load_book
+
     try:
         book = load_book(file.read_text(encoding="utf-8"))
     except (ValidationError, UnicodeDecodeError) as error:
         _fail(f"{file} is not a valid fund book:", _problems(error))
-    session = db.session()
+    session = command_session()
     try:
         fund_id = import_book(session, book, actor=IMPORT_ACTOR, as_new=as_new)
     except DomainError as error:
         session.rollback()
         _fail(f"{file} was not imported; nothing was saved:", [str(error)])
+    session.commit()
+    analyze(session)  # a bulk load: PostgreSQL's statistics describe the tables before it
     session.commit()
     click.echo(f"Imported {file} as fund {fund_id}.", err=True)
     click.echo(fund_id)
@@ -63,8 +69,12 @@ def import_book_command(file: Path, as_new: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def export_book_command(fund_id: int, output: Path | None) -> None:
     """Write a fund as a fund book (JSON) that import-book reads back into the same books."""
+    from groups.savings.fundbook import export_book
+    from ledger.errors import DomainError
+    from web.fundbook import dump_book
+
     try:
-        text = dump_book(export_book(db.session(), fund_id))
+        text = dump_book(export_book(command_session(), fund_id))
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     if output is None:
@@ -80,6 +90,10 @@ def export_book_command(fund_id: int, output: Path | None) -> None:
 @click.option("--as-of", "as_of", metavar="DATE", help="YYYY-MM-DD or Jalali 1403/05/12.")
 def report_command(fund_id: int, as_json: bool, as_of: str | None) -> None:
     """Print the fund's members, loans, cash and trial balance as of its last meeting or a date."""
+    from groups.savings.report import fund_report
+    from ledger.errors import DomainError
+    from web.fundbook import parse_book_date
+
     if not as_json:
         raise click.UsageError("Only JSON output exists so far: pass --json.")
     try:
@@ -87,7 +101,7 @@ def report_command(fund_id: int, as_json: bool, as_of: str | None) -> None:
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--as-of") from None
     try:
-        report = fund_report(db.session(), fund_id, on)
+        report = fund_report(command_session(), fund_id, on)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=_jsonable))
@@ -107,6 +121,8 @@ def _jsonable(value: object) -> object:
 def _problems(error: ValidationError | UnicodeDecodeError) -> list[str]:
     if isinstance(error, UnicodeDecodeError):
         return ["book: the file is not UTF-8 text."]
+    from web.fundbook import error_lines
+
     return list(error_lines(error))
 
 
