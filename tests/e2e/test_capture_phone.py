@@ -304,6 +304,7 @@ def test_a_saved_meeting_the_fund_no_longer_allows_shows_its_violations_to_fix(
     assert "پذیرفته نشد" in page.inner_text("#queue")
     assert len(meetings_of(app, f.fund_id)) == 10  # nothing posted twice, nothing lost
     page.click("#queue button")  # "Fix it": the meeting is back in the form, with its key
+    page.wait_for_selector("#queue[hidden]", state="attached")  # removed from the queue
     assert page.locator("#queue li").count() == 0
 
 

@@ -239,7 +239,7 @@
         state.className = "state";
         state.textContent = m.status === "refused" ? queueBox.dataset.refused : queueBox.dataset.waiting;
         item.appendChild(state);
-        item.appendChild(document.createTextNode(" · " + m.values.date + " · " + m.key.slice(0, 6)));
+        item.appendChild(document.createTextNode(" — " + m.values.date + " — " + m.key.slice(0, 6)));
         (m.violations || []).forEach(function (v) {
           var p = document.createElement("p"); p.className = "error"; p.textContent = v.message; item.appendChild(p);
         });
