@@ -58,15 +58,13 @@ def constitution_of(cycle: Cycle) -> rules.Constitution:
     return rules.Constitution.from_dict(cycle.constitution)
 
 
-def last_meeting(session: Session, fund_id: int) -> Meeting | None:
-    """Return the fund's latest closed meeting, or None."""
-    query = (
-        select(Meeting)
-        .where(Meeting.fund_id == fund_id, CLOSED)
-        .order_by(Meeting.number.desc(), Meeting.id.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
+def last_meeting(session: Session, fund_id: int, on: date | None = None) -> Meeting | None:
+    """Return the fund's latest closed meeting (held on or before `on` if given), or None."""
+    query = select(Meeting).where(Meeting.fund_id == fund_id, CLOSED)
+    if on is not None:
+        query = query.where(Meeting.date <= on)
+    query = query.order_by(Meeting.date.desc(), Meeting.number.desc(), Meeting.id.desc())
+    return session.scalars(query.limit(1)).first()
 
 
 def member_of(session: Session, fund_id: int, member_id: int) -> Member:

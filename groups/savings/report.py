@@ -49,7 +49,7 @@ def fund_report(session: Session, fund_id: int, as_of: date | None = None) -> di
     return {
         "fund": {"id": fund_id, "name": savings_fund.fund.name, "village": savings_fund.village},
         "as_of": on,
-        "last_meeting": {"number": last.number, "date": last.date} if last else None,
+        "last_meeting": _meeting_held_by(session, fund_id, on),
         "cycle": {"number": cycle.number, "started_on": cycle.started_on} if cycle else None,
         "members": member_rows,
         "loans": loans,
@@ -263,3 +263,9 @@ def _share_outs(session: Session, fund_id: int, on: date) -> list[dict[str, Any]
         }
         for s in session.scalars(query.order_by(ShareOut.id))
     ]
+
+
+def _meeting_held_by(session: Session, fund_id: int, on: date) -> dict[str, Any] | None:
+    """The fund's last closed meeting held on or before the report's day."""
+    last = queries.last_meeting(session, fund_id, on)
+    return {"number": last.number, "date": last.date} if last else None

@@ -180,6 +180,7 @@ def test_a_report_inside_a_shared_out_cycle_is_that_day_s_state(session: Session
     report = fund_report(session, book.fund.fund_id, week(12))  # 16 June, cycle 1
 
     assert report["cycle"] == {"number": 1, "started_on": START}
+    assert report["last_meeting"]["date"] == week(10)  # not the later meetings
     members = _by_member(report)
     assert {m: members[m]["shares"] for m in members} == {a: 20, b: 10, c: 5, d: 2}
     assert {m: members[m]["savings"] for m in members} == {a: 20_000, b: 10_000, c: 5_000, d: 0}
