@@ -89,6 +89,7 @@ def serve(server: BaseWSGIServer) -> None:
 
 def run_demo(app: Flask, host: str, port: int, on_existing_data: bool) -> None:
     """Migrate, check the database is the demo's, bind, load the demo, create its users, serve."""
+    from ledger.db import analyze
     from web.demo import DEMO_PASSWORD, DEMO_TODAY, create_demo_users, load_demo_if_empty
     from web.i18n import compile_catalogs
 
@@ -104,11 +105,14 @@ def run_demo(app: Flask, host: str, port: int, on_existing_data: bool) -> None:
     app.config["SANDOGH_TODAY"] = DEMO_TODAY
     server = bind(app, host, port)
     if load_demo_if_empty(session):
+        analyze(session)  # a bulk load (PostgreSQL: fresh statistics for the planner)
         click.echo("Loaded the demo funds and the demo register.")
     if demo_database:
         mark(session, DEMO)
     users = create_demo_users(session)
     session.commit()
+    # The login page lists the demo users, in demo mode only (never set otherwise).
+    app.config["SANDOGH_DEMO_USERS"] = (users, DEMO_PASSWORD)
     click.echo(f"Demo users (demo mode only), all with the password {DEMO_PASSWORD!r}:")
     for username, role in users:
         click.echo(f"  {username:12} {role}")
