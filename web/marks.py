@@ -2,7 +2,7 @@
 
 ``sandogh demo`` creates users with a known password; it runs only on an empty
 database (which it then marks) or on one it marked before, unless told
-otherwise (web/cli.py), so a real programme's database never gets them.
+otherwise (web/cli/demo.py), so a real programme's database never gets them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Item 8 of issue 10: no known-password accounts outside the demo.
 
-``sandogh demo`` runs the real command (web/cli.py → web/demo_serve.py) on a
+``sandogh demo`` runs the real command (web/cli/demo.py → web/demo_serve.py) on a
 database of its own (a SQLite file, or a schema of its own on PostgreSQL when
 SANDOGH_TEST_DATABASE_URL is set); only the final ``serve_forever`` is replaced,
 so the test sees the bound server and returns.
