@@ -45,11 +45,15 @@ def private_schema(url: str) -> Iterator[dict[str, Any]]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The app on a freshly migrated test database."""
-    url = database_url(tmp_path_factory.mktemp("db"))
+@contextmanager
+def migrated_app(
+    tmp_path_factory: pytest.TempPathFactory, name: str, sqlite_timeout: float | None = None
+) -> Iterator[Flask]:
+    """Yield the app, in its context, on a freshly migrated database of its own."""
+    url = database_url(tmp_path_factory.mktemp(name))
     with private_schema(url) as engine_options:
+        if sqlite_timeout is not None and url.startswith("sqlite"):
+            engine_options = {**engine_options, "connect_args": {"timeout": sqlite_timeout}}
         app = create_app(
             {
                 "TESTING": True,
@@ -65,6 +69,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             yield app
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app on a freshly migrated test database."""
+    with migrated_app(tmp_path_factory, "db") as app:
+        yield app
 
 
 class ConnectionBoundSession(FlaskSession):

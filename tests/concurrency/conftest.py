@@ -17,15 +17,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ledger.db import writing
-from tests.conftest import database_url, private_schema
+from tests.conftest import migrated_app
 from tests.savings.conftest import Fund, make_fund
-from web import create_app
 from web.config import normalise_database_url
 from web.extensions import db
 
@@ -56,24 +54,8 @@ def fresh_urls(tmp_path: Path) -> Iterator[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def racing_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app on a database of its own, with a 15 s busy timeout on SQLite."""
-    url = database_url(tmp_path_factory.mktemp("race"))
-    with private_schema(url) as options:
-        if url.startswith("sqlite"):
-            options = {**options, "connect_args": {"timeout": 15.0}}
-        app = create_app(
-            {
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-                "SQLALCHEMY_ENGINE_OPTIONS": options,
-                "SECRET_KEY": "test",
-                "SANDOGH_REPORT_JOBS": str(tmp_path_factory.mktemp("jobs")),
-            }
-        )
-        with app.app_context():
-            upgrade(directory=app.extensions["migrate"].directory)
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+    with migrated_app(tmp_path_factory, "race", sqlite_timeout=15.0) as app:
+        yield app
 
 
 @pytest.fixture
